@@ -1,0 +1,172 @@
+package io.memwatch.agent.options;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Every option memwatch takes, parsed and checked once, in one place.
+ *
+ * <p>A value comes from the agent argument ({@code key=value,key=value}), else the system property
+ * {@code memwatch.<key>}, else the environment variable {@code MEMWATCH_<KEY>}, else the default.
+ * A bad value or an unknown key costs one line naming it and what is allowed, and falls back to
+ * the default: a typo must never take the host service down.
+ */
+public final class Options {
+  public static final Option<Integer> PORT =
+      Option.single("port", 9404, ValueParsers::port, "a port number from 0 to 65535 (0 picks a free one)");
+  public static final Option<String> HOST =
+      Option.single("host", "127.0.0.1", ValueParsers::host, "an IP address or host name to bind, e.g. 127.0.0.1 or 0.0.0.0");
+  public static final Option<List<String>> INCLUDE =
+      new Option<>("include", List.of(), ValueParsers::packageGlobs, "package globs separated by ';', e.g. com.example.*", true);
+  public static final Option<List<String>> EXCLUDE =
+      new Option<>("exclude", List.of(), ValueParsers::packageGlobs, "package globs separated by ';', e.g. com.example.generated.*", true);
+  public static final Option<Boolean> DEBUG =
+      Option.single("debug", false, ValueParsers::bool, "true or false");
+
+  static final List<Option<?>> ALL = List.of(PORT, HOST, INCLUDE, EXCLUDE, DEBUG);
+
+  private final Map<Option<?>, Object> values;
+
+  private Options(Map<Option<?>, Object> values) {
+    this.values = values;
+  }
+
+  public static Options defaults() {
+    return parse(null, Map.of(), Map.of(), message -> {});
+  }
+
+  public static Options fromEnvironment(String agentArgs, Consumer<String> warn) {
+    Map<String, String> properties = new HashMap<>();
+    System.getProperties().forEach((k, v) -> properties.put(String.valueOf(k), String.valueOf(v)));
+    return parse(agentArgs, properties, System.getenv(), warn);
+  }
+
+  public static Options parse(
+      String agentArgs, Map<String, String> properties, Map<String, String> environment, Consumer<String> warn) {
+    Map<String, List<String>> fromArgs = splitAgentArgs(agentArgs, warn);
+    warnAboutUnknownSettings(properties, environment, warn);
+    Map<Option<?>, Object> values = new LinkedHashMap<>();
+    for (Option<?> option : ALL) {
+      List<String> texts = fromArgs.get(option.key());
+      String source = "agent argument";
+      if (texts == null && properties.containsKey(option.systemProperty())) {
+        texts = List.of(properties.get(option.systemProperty()));
+        source = "system property " + option.systemProperty();
+      } else if (texts == null && environment.containsKey(option.environmentVariable())) {
+        texts = List.of(environment.get(option.environmentVariable()));
+        source = "environment variable " + option.environmentVariable();
+      }
+      values.put(option, texts == null ? option.defaultValue() : read(option, texts, source, warn));
+    }
+    return new Options(values);
+  }
+
+  @SuppressWarnings("unchecked")
+  public <T> T get(Option<T> option) {
+    return (T) values.get(option);
+  }
+
+  public int port() {
+    return get(PORT);
+  }
+
+  public String host() {
+    return get(HOST);
+  }
+
+  public List<String> include() {
+    return get(INCLUDE);
+  }
+
+  public List<String> exclude() {
+    return get(EXCLUDE);
+  }
+
+  public boolean debug() {
+    return get(DEBUG);
+  }
+
+  @Override
+  public String toString() {
+    return values.entrySet().stream()
+        .map(e -> e.getKey().key() + "=" + e.getValue())
+        .collect(Collectors.joining(", "));
+  }
+
+  private static <T> Object read(Option<T> option, List<String> texts, String source, Consumer<String> warn) {
+    List<Object> collected = new ArrayList<>();
+    for (String text : texts) {
+      try {
+        T value = option.parser().apply(text);
+        if (!option.repeatable()) {
+          return value;
+        }
+        collected.addAll((List<?>) value);
+      } catch (RuntimeException e) {
+        warn.accept(
+            "option '" + option.key() + "' (" + source + ") has a bad value '" + text + "': expected "
+                + option.allowed() + "; using the default " + describe(option.defaultValue()));
+        return option.defaultValue();
+      }
+    }
+    return List.copyOf(collected);
+  }
+
+  private static Map<String, List<String>> splitAgentArgs(String agentArgs, Consumer<String> warn) {
+    Map<String, List<String>> byKey = new HashMap<>();
+    if (agentArgs == null || agentArgs.isBlank()) {
+      return byKey;
+    }
+    for (String pair : agentArgs.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int equals = pair.indexOf('=');
+      String key = (equals < 0 ? pair : pair.substring(0, equals)).trim();
+      Option<?> option = find(key);
+      if (option == null) {
+        warn.accept("unknown option '" + key + "' ignored; known options: " + knownKeys());
+      } else if (equals < 0) {
+        warn.accept("option '" + key + "' has no value: write " + key + "=VALUE, VALUE being " + option.allowed());
+      } else {
+        List<String> texts = byKey.computeIfAbsent(key, k -> new ArrayList<>());
+        if (!option.repeatable()) {
+          texts.clear(); // the last one given wins, as on a command line
+        }
+        texts.add(pair.substring(equals + 1));
+      }
+    }
+    return byKey;
+  }
+
+  private static void warnAboutUnknownSettings(
+      Map<String, String> properties, Map<String, String> environment, Consumer<String> warn) {
+    for (String name : properties.keySet()) {
+      if (name.startsWith("memwatch.") && ALL.stream().noneMatch(o -> o.systemProperty().equals(name))) {
+        warn.accept("unknown system property '" + name + "' ignored; known options: " + knownKeys());
+      }
+    }
+    for (String name : environment.keySet()) {
+      if (name.startsWith("MEMWATCH_") && ALL.stream().noneMatch(o -> o.environmentVariable().equals(name))) {
+        warn.accept("unknown environment variable '" + name + "' ignored; known options: " + knownKeys());
+      }
+    }
+  }
+
+  private static Option<?> find(String key) {
+    return ALL.stream().filter(o -> o.key().equals(key)).findFirst().orElse(null);
+  }
+
+  private static String knownKeys() {
+    return ALL.stream().map(Option::key).collect(Collectors.joining(", "));
+  }
+
+  private static String describe(Object value) {
+    return value instanceof List<?> list && list.isEmpty() ? "(none)" : String.valueOf(value);
+  }
+}

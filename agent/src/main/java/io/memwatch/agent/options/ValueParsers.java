@@ -1,0 +1,82 @@
+package io.memwatch.agent.options;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Parsers for option values; each throws {@link IllegalArgumentException} on a bad value. */
+final class ValueParsers {
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\-\\[\\]]+");
+  private static final Pattern PACKAGE_GLOB = Pattern.compile("[A-Za-z0-9_$.*]+");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]?)i?b?", Pattern.CASE_INSENSITIVE);
+
+  private ValueParsers() {}
+
+  static int port(String text) {
+    int port = Integer.parseInt(text.trim());
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException();
+    }
+    return port;
+  }
+
+  static String host(String text) {
+    String host = text.trim();
+    if (!HOST.matcher(host).matches()) {
+      throw new IllegalArgumentException();
+    }
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  static boolean bool(String text) {
+    switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "true": case "yes": case "on": case "1": return true;
+      case "false": case "no": case "off": case "0": return false;
+      default: throw new IllegalArgumentException();
+    }
+  }
+
+  /** {@code 512k}, {@code 1m}, {@code 1MiB}, {@code 4096}: bytes, at least 1. */
+  static long bytes(String text) {
+    var matcher = SIZE.matcher(text.trim());
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException();
+    }
+    long value = Long.parseLong(matcher.group(1));
+    switch (matcher.group(2).toLowerCase(Locale.ROOT)) {
+      case "k": value = Math.multiplyExact(value, 1024L); break;
+      case "m": value = Math.multiplyExact(value, 1024L * 1024); break;
+      case "g": value = Math.multiplyExact(value, 1024L * 1024 * 1024); break;
+      default: break;
+    }
+    if (value < 1) {
+      throw new IllegalArgumentException();
+    }
+    return value;
+  }
+
+  static int positiveInt(String text) {
+    int value = Integer.parseInt(text.trim());
+    if (value < 1) {
+      throw new IllegalArgumentException();
+    }
+    return value;
+  }
+
+  /** Package globs separated by {@code ;}: {@code com.example.*;org.acme.**}. */
+  static List<String> packageGlobs(String text) {
+    List<String> globs = new ArrayList<>();
+    for (String part : text.split(";")) {
+      String glob = part.trim();
+      if (glob.isEmpty()) {
+        continue;
+      }
+      if (!PACKAGE_GLOB.matcher(glob).matches()) {
+        throw new IllegalArgumentException();
+      }
+      globs.add(glob);
+    }
+    return List.copyOf(globs);
+  }
+}

@@ -1,0 +1,112 @@
+package io.memwatch.collector.drain;
+
+import io.memwatch.collector.events.EventQueues;
+import io.memwatch.collector.events.GcEvent;
+import io.memwatch.collector.log.Log;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The collector's one thread: drains the queues in batches and runs periodic tasks.
+ *
+ * <p>Being the only consumer is what makes the single-consumer queues and the unsynchronised
+ * aggregates downstream safe. The thread is a daemon so the host can always exit.
+ */
+public final class EventDrain implements AutoCloseable {
+  /** At most this many events per queue per pass, so periodic tasks are never starved. */
+  static final int BATCH_LIMIT = 4096;
+
+  private final EventQueues queues;
+  private final long idleParkNanos;
+  private final List<Consumer<GcEvent>> gcConsumers = new CopyOnWriteArrayList<>();
+  private final List<PeriodicTask> periodicTasks = new CopyOnWriteArrayList<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  public EventDrain(EventQueues queues, Duration idlePark) {
+    this.queues = queues;
+    this.idleParkNanos = idlePark.toNanos();
+    this.thread = new Thread(this::run, "memwatch-collector");
+    this.thread.setDaemon(true);
+  }
+
+  public void onGc(Consumer<GcEvent> consumer) {
+    gcConsumers.add(consumer);
+  }
+
+  /** Runs {@code task} on the collector thread about every {@code period}, first at start. */
+  public void every(Duration period, Runnable task) {
+    periodicTasks.add(new PeriodicTask(period.toNanos(), task));
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Drains what is queued now, on the calling thread; for tests that drive the collector directly. */
+  public int drainOnce() {
+    return queues.gcEvents().drain(this::deliver, BATCH_LIMIT);
+  }
+
+  private void run() {
+    while (running) {
+      int drained = drainOnce();
+      long now = System.nanoTime();
+      for (PeriodicTask task : periodicTasks) {
+        task.runIfDue(now);
+      }
+      if (drained == 0) {
+        LockSupport.parkNanos(idleParkNanos);
+      }
+    }
+  }
+
+  private void deliver(GcEvent event) {
+    for (Consumer<GcEvent> consumer : gcConsumers) {
+      try {
+        consumer.accept(event);
+      } catch (RuntimeException e) {
+        // One bad aggregate must not stop the thread that feeds all the others.
+        Log.warnOnce("gc-consumer", "a GC event consumer failed: " + e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    LockSupport.unpark(thread);
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static final class PeriodicTask {
+    private final long periodNanos;
+    private final Runnable task;
+    private long nextRunNanos = System.nanoTime();
+
+    PeriodicTask(long periodNanos, Runnable task) {
+      this.periodNanos = periodNanos;
+      this.task = task;
+    }
+
+    void runIfDue(long now) {
+      if (now - nextRunNanos < 0) {
+        return;
+      }
+      nextRunNanos = now + periodNanos;
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        Log.warnOnce("periodic-task", "a periodic task failed: " + e);
+      }
+    }
+  }
+}

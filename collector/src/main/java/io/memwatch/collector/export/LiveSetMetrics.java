@@ -1,0 +1,25 @@
+package io.memwatch.collector.export;
+
+import io.memwatch.collector.live.LiveSet;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/** The live set: heap in use right after the last collection. */
+public final class LiveSetMetrics implements MeterBinder {
+  private final LiveSet liveSet;
+
+  public LiveSetMetrics(LiveSet liveSet) {
+    this.liveSet = liveSet;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("memwatch.heap.live", liveSet, l -> NodeMemoryMetrics.knownOrNaN(l.bytes()))
+        .description("Heap in use right after the last garbage collection: the live set")
+        .baseUnit(BaseUnits.BYTES)
+        .strongReference(true)
+        .register(registry);
+  }
+}

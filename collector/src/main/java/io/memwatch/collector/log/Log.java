@@ -1,0 +1,48 @@
+package io.memwatch.collector.log;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * memwatch's only voice: one line on stderr, prefixed {@code memwatch:}.
+ *
+ * <p>Never stdout (it belongs to the host), never java.util.logging (touching it early breaks
+ * hosts that install their own LogManager). Debug lines appear only with {@code debug=true}.
+ */
+public final class Log {
+  private static final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private static volatile boolean debug;
+
+  private Log() {}
+
+  public static void setDebug(boolean enabled) {
+    debug = enabled;
+  }
+
+  public static boolean debugEnabled() {
+    return debug;
+  }
+
+  public static void info(String message) {
+    System.err.println("memwatch: " + message);
+  }
+
+  public static void warn(String message) {
+    System.err.println("memwatch: " + message);
+  }
+
+  /** Warns the first time {@code key} is seen; later occurrences go to the debug log only. */
+  public static void warnOnce(String key, String message) {
+    if (warned.add(key)) {
+      warn(message);
+    } else {
+      debug(message);
+    }
+  }
+
+  public static void debug(String message) {
+    if (debug) {
+      System.err.println("memwatch: [debug] " + message);
+    }
+  }
+}
