@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the demo service with the memwatch agent attached and prints where to look.
+#   scripts/demo.sh                  # build if needed, then run until Ctrl-C
+#   DEMO_PORT=8081 MEMWATCH_PORT=9405 scripts/demo.sh
+#   MEMWATCH_ARGS='debug=true' scripts/demo.sh   # extra agent options
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+demo_port=${DEMO_PORT:-8080}
+metrics_port=${MEMWATCH_PORT:-9404}
+load=${DEMO_LOAD:-20}
+agent=agent/target/memwatch-agent.jar
+demo=scripts/demo/target/memwatch-demo.jar
+
+if [[ ! -f $agent || ! -f $demo || -n ${REBUILD:-} ]]; then
+  echo "demo: building memwatch (mvn package, tests skipped)..." >&2
+  mvn -B -q -DskipTests package
+fi
+
+cat >&2 <<MSG
+demo: starting the demo service with memwatch attached
+  metrics:     http://127.0.0.1:${metrics_port}/metrics   (try: curl -s http://127.0.0.1:${metrics_port}/metrics | grep ^memwatch_)
+  the service: http://127.0.0.1:${demo_port}/      /leak leaks on every request, /ok does not
+  it sends itself ${load} requests/s to /ok and /leak, so the heap's live set climbs; Ctrl-C stops it.
+  Prometheus with the alert rules: scripts/prometheus.sh (in another terminal)
+MSG
+
+exec java -Xmx512m \
+  "-javaagent:${agent}=port=${metrics_port}${MEMWATCH_ARGS:+,${MEMWATCH_ARGS}}" \
+  -jar "$demo" --port "$demo_port" --load "$load" --paths /ok,/leak

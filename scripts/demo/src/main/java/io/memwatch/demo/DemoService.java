@@ -1,0 +1,83 @@
+package io.memwatch.demo;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+
+/**
+ * The Node.js document's leaky HTTP server, on the JVM: {@code /leak} keeps what each request
+ * made, {@code /ok} does the same work and lets it go. With {@code --load N} it sends itself N
+ * requests a second to each endpoint named by {@code --paths}, so there is something to watch at
+ * once.
+ */
+public final class DemoService {
+  /** The leak: a global list that only grows, like the document's {@code leakedObjects}. */
+  static final List<LeakedRecord> LEAKED = new ArrayList<>();
+
+  /** What a request builds: about 40 KB of strings and an array, like the document's leaked data. */
+  record LeakedRecord(long id, String[] data, long createdAt) {
+    static LeakedRecord create(long id) {
+      String[] data = new String[1000];
+      for (int i = 0; i < data.length; i++) {
+        data[i] = "leak-" + id + "-" + i;
+      }
+      return new LeakedRecord(id, data, System.currentTimeMillis());
+    }
+  }
+
+  private DemoService() {}
+
+  public static void main(String[] args) throws IOException {
+    Map<String, String> options = parse(args);
+    int port = Integer.parseInt(options.getOrDefault("port", "8080"));
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.createContext("/leak", exchange -> {
+      synchronized (LEAKED) {
+        LEAKED.add(LeakedRecord.create(LEAKED.size()));
+        respond(exchange, "Leaked object count: " + LEAKED.size() + "\n");
+      }
+    });
+    server.createContext("/ok", exchange -> {
+      LeakedRecord record = LeakedRecord.create(System.nanoTime());
+      respond(exchange, "Built and released " + record.data().length + " strings\n");
+    });
+    server.createContext("/", exchange -> respond(exchange,
+        "memwatch demo. /leak leaks on each request, /ok does the same work without leaking.\n"));
+    server.start();
+    System.out.println("demo: serving on http://127.0.0.1:" + server.getAddress().getPort() + "/");
+
+    int load = Integer.parseInt(options.getOrDefault("load", "0"));
+    if (load > 0) {
+      String[] paths = options.getOrDefault("paths", "/ok,/leak").split(",");
+      SelfLoad.start(server.getAddress().getPort(), paths, load);
+    }
+  }
+
+  static void respond(HttpExchange exchange, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(200, bytes.length);
+    exchange.getResponseBody().write(bytes);
+    exchange.close();
+  }
+
+  /** {@code --key value} pairs. */
+  static Map<String, String> parse(String[] args) {
+    Map<String, String> options = new TreeMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("expected --key value, got " + args[i]);
+      }
+      options.put(args[i].substring(2), args[i + 1]);
+    }
+    return options;
+  }
+}
