@@ -1,0 +1,48 @@
+package io.memwatch.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memwatch.agent.fixtures.ExitWithStatusApp;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Bad input and faults: one clear line, and the host runs on and exits with its own status. */
+class FaultsIT {
+  @Test
+  void badValueIsOneLineNamingTheKeyAndTheHostRunsOn() throws Exception {
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // port=banana falls back to the default port; host= gives the fallback somewhere harmless to go.
+      try (ChildJvm child = ChildJvm.withAgent("port=banana").run(ExitWithStatusApp.class, "1500", "3")) {
+        assertThat(child.waitFor(Duration.ofSeconds(30))).isEqualTo(3);
+        assertThat(child.stderr()).filteredOn(l -> l.contains("'port'")).singleElement().asString()
+            .startsWith("memwatch: ").contains("banana").contains("0 to 65535");
+        assertThat(child.stdout()).contains("app: running", "app: done");
+      }
+    }
+  }
+
+  @Test
+  void unknownKeyIsNamedAndTheRestStillApplies() throws Exception {
+    try (ChildJvm child = ChildJvm.withAgent("colour=blue,port=0").run(ExitWithStatusApp.class, "3000", "0")) {
+      assertThat(child.awaitStderr("unknown option 'colour'", Duration.ofSeconds(20))).startsWith("memwatch: ");
+      assertThat(child.metricsUrl().getPort()).isPositive();
+      assertThat(child.waitFor(Duration.ofSeconds(30))).isZero();
+    }
+  }
+
+  @Test
+  void busyPortIsOneLineNamingThePortAndTheHostRunsOn() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      try (ChildJvm child = ChildJvm.withAgent("port=" + port).run(ExitWithStatusApp.class, "3000", "3")) {
+        String line = child.awaitStderr("cannot serve metrics", Duration.ofSeconds(20));
+        assertThat(line).startsWith("memwatch: ").contains(":" + port).contains("port=0");
+        assertThat(child.waitFor(Duration.ofSeconds(30))).isEqualTo(3);
+        assertThat(child.stdout()).contains("app: done");
+        assertThat(child.stderr()).noneMatch(l -> l.contains("Exception in thread"));
+      }
+    }
+  }
+}

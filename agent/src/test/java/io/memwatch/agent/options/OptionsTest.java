@@ -1,0 +1,107 @@
+package io.memwatch.agent.options;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+  private final List<String> warnings = new ArrayList<>();
+
+  private Options parse(String args, Map<String, String> properties, Map<String, String> env) {
+    return Options.parse(args, properties, env, warnings::add);
+  }
+
+  @Test
+  void defaultsAreSecure() {
+    Options options = parse(null, Map.of(), Map.of());
+    assertThat(options.port()).isEqualTo(9404);
+    assertThat(options.host()).isEqualTo("127.0.0.1");
+    assertThat(options.include()).isEmpty();
+    assertThat(options.debug()).isFalse();
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void agentArgumentBeatsSystemPropertyBeatsEnvironment() {
+    Options options = parse("port=1234",
+        Map.of("memwatch.port", "2345", "memwatch.host", "0.0.0.0"),
+        Map.of("MEMWATCH_PORT", "3456", "MEMWATCH_HOST", "10.0.0.1", "MEMWATCH_DEBUG", "true"));
+
+    assertThat(options.port()).isEqualTo(1234);
+    assertThat(options.host()).isEqualTo("0.0.0.0");
+    assertThat(options.debug()).isTrue();
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void badValueIsOneLineNamingTheKeyAndFallsBackToTheDefault() {
+    Options options = parse("port=banana", Map.of(), Map.of());
+
+    assertThat(options.port()).isEqualTo(9404);
+    assertThat(warnings).singleElement().asString()
+        .contains("'port'").contains("banana").contains("0 to 65535").contains("9404")
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void outOfRangePortIsBad() {
+    assertThat(parse("port=70000", Map.of(), Map.of()).port()).isEqualTo(9404);
+    assertThat(warnings).hasSize(1);
+  }
+
+  @Test
+  void unknownKeyIsNamedAndTheRestStillApplies() {
+    Options options = parse("prot=1234,port=0", Map.of(), Map.of());
+
+    assertThat(options.port()).isZero();
+    assertThat(warnings).singleElement().asString().contains("'prot'").contains("port, host");
+  }
+
+  @Test
+  void unknownSystemPropertyAndEnvironmentVariableAreNamed() {
+    parse(null, Map.of("memwatch.prot", "1"), Map.of("MEMWATCH_PROT", "1"));
+
+    assertThat(warnings).hasSize(2);
+    assertThat(warnings.get(0)).contains("memwatch.prot");
+    assertThat(warnings.get(1)).contains("MEMWATCH_PROT");
+  }
+
+  @Test
+  void keyWithoutValueIsNamed() {
+    parse("debug", Map.of(), Map.of());
+    assertThat(warnings).singleElement().asString().contains("'debug'").contains("debug=VALUE");
+  }
+
+  @Test
+  void globsCanBeRepeatedOrSeparatedBySemicolons() {
+    Options options = parse("include=com.example.*;org.acme.**,include=net.shop,exclude=com.example.gen.*",
+        Map.of(), Map.of());
+
+    assertThat(options.include()).containsExactly("com.example.*", "org.acme.**", "net.shop");
+    assertThat(options.exclude()).containsExactly("com.example.gen.*");
+  }
+
+  @Test
+  void badGlobIsRefused() {
+    Options options = parse("include=com/example", Map.of(), Map.of());
+    assertThat(options.include()).isEmpty();
+    assertThat(warnings).singleElement().asString().contains("'include'");
+  }
+
+  @Test
+  void environmentVariableNamesSplitCamelCase() {
+    assertThat(Option.single("sampleBytes", 1L, Long::parseLong, "").environmentVariable())
+        .isEqualTo("MEMWATCH_SAMPLE_BYTES");
+    assertThat(Options.PORT.environmentVariable()).isEqualTo("MEMWATCH_PORT");
+  }
+
+  @Test
+  void sizesAcceptUnits() {
+    assertThat(ValueParsers.bytes("512k")).isEqualTo(512 * 1024);
+    assertThat(ValueParsers.bytes("1MiB")).isEqualTo(1 << 20);
+    assertThat(ValueParsers.bytes("4096")).isEqualTo(4096);
+  }
+}
