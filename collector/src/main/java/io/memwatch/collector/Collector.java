@@ -3,6 +3,11 @@ package io.memwatch.collector;
 import io.memwatch.collector.drain.EventDrain;
 import io.memwatch.collector.events.EventQueues;
 import io.memwatch.collector.export.AgentHealthMetrics;
+import io.memwatch.collector.export.AllocationMetrics;
+import io.memwatch.collector.health.InstrumentationCounts;
+import io.memwatch.collector.sites.AllocationAggregates;
+import io.memwatch.collector.sites.SiteRegistry;
+import io.memwatch.collector.sites.TopSitesPublisher;
 import io.memwatch.collector.export.LiveSetMetrics;
 import io.memwatch.collector.export.MetricsServer;
 import io.memwatch.collector.export.NodeMemoryMetrics;
@@ -27,25 +32,43 @@ import java.time.Duration;
  * create one, offer events to {@link #queues()}, and read {@link #registry()}.
  */
 public final class Collector implements AutoCloseable {
+  /** Top sites are ranked by bytes with a half-life of about a minute. */
+  private static final Duration RECENT_HALF_LIFE = Duration.ofMinutes(1);
+
   private final EventQueues queues;
   private final PrometheusMeterRegistry registry;
   private final EventDrain drain;
   private final MemorySampler memory;
   private final LiveSet liveSet = new LiveSet();
+  private final AllocationAggregates allocations;
+  private final TopSitesPublisher topSites;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
-  public Collector(EventQueues queues, Duration samplePeriod) {
+  /** A collector without instrumentation: memory figures and GC only. */
+  public Collector(EventQueues queues, Duration memoryPeriod) {
+    this(queues, new SiteRegistry(), new InstrumentationCounts(),
+        new CollectorSettings(memoryPeriod, CollectorSettings.DEFAULTS.topSites(),
+            CollectorSettings.DEFAULTS.siteRefreshPeriod(), CollectorSettings.DEFAULTS.maxTrackedSites()));
+  }
+
+  public Collector(EventQueues queues, SiteRegistry sites, InstrumentationCounts instrumentation, CollectorSettings settings) {
     this.queues = queues;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.memory = new MemorySampler(new ProcStatus(ProcStatus.SELF));
     this.drain = new EventDrain(queues, Duration.ofMillis(50));
+    this.allocations = new AllocationAggregates(sites, settings.maxTrackedSites());
+    double decay = Math.pow(0.5, (double) settings.siteRefreshPeriod().toMillis() / RECENT_HALF_LIFE.toMillis());
+    this.topSites = new TopSitesPublisher(allocations, registry, settings.topSites(), decay);
     drain.onGc(liveSet);
-    drain.every(samplePeriod, memory::sample);
+    drain.onAllocation(allocations);
+    drain.every(settings.memoryPeriod(), memory::sample);
+    drain.every(settings.siteRefreshPeriod(), topSites::refresh);
     memory.sample();
 
     new NodeMemoryMetrics(memory, CgroupMemoryLimit.system().limitBytes()).bindTo(registry);
     new LiveSetMetrics(liveSet).bindTo(registry);
-    new AgentHealthMetrics(queues).bindTo(registry);
+    new AllocationMetrics(allocations).bindTo(registry);
+    new AgentHealthMetrics(queues, instrumentation, sites).bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -76,6 +99,15 @@ public final class Collector implements AutoCloseable {
 
   public EventDrain drain() {
     return drain;
+  }
+
+  public AllocationAggregates allocations() {
+    return allocations;
+  }
+
+  /** Chooses the top sites now rather than on the next period; for tests that drive the collector. */
+  public void refreshTopSites() {
+    topSites.refresh();
   }
 
   public LiveSet liveSet() {

@@ -25,10 +25,16 @@ public final class Options {
       new Option<>("include", List.of(), ValueParsers::packageGlobs, "package globs separated by ';', e.g. com.example.*", true);
   public static final Option<List<String>> EXCLUDE =
       new Option<>("exclude", List.of(), ValueParsers::packageGlobs, "package globs separated by ';', e.g. com.example.generated.*", true);
+  public static final Option<Long> SAMPLE_BYTES =
+      Option.single("sampleBytes", 512L * 1024, ValueParsers::bytes, "a size in bytes, at least 1, e.g. 524288, 512k or 1m");
+  public static final Option<Integer> TOP_SITES =
+      Option.single("topSites", 50, ValueParsers::positiveInt, "a whole number, at least 1");
+  public static final Option<Boolean> ALLOCATIONS =
+      Option.single("allocations", true, ValueParsers::bool, "true or false (false: no instrumentation, memory figures and GC only)");
   public static final Option<Boolean> DEBUG =
       Option.single("debug", false, ValueParsers::bool, "true or false");
 
-  static final List<Option<?>> ALL = List.of(PORT, HOST, INCLUDE, EXCLUDE, DEBUG);
+  static final List<Option<?>> ALL = List.of(PORT, HOST, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS, DEBUG);
 
   private final Map<Option<?>, Object> values;
 
@@ -85,6 +91,18 @@ public final class Options {
 
   public List<String> exclude() {
     return get(EXCLUDE);
+  }
+
+  public long sampleBytes() {
+    return get(SAMPLE_BYTES);
+  }
+
+  public int topSites() {
+    return get(TOP_SITES);
+  }
+
+  public boolean allocations() {
+    return get(ALLOCATIONS);
   }
 
   public boolean debug() {

@@ -18,7 +18,7 @@ class ForeignLibrariesIT {
   void hostSeesOnlyItsOwnCopiesAndBothWork() throws Exception {
     String classpath = ChildJvm.fixtureClasspath() + File.pathSeparator + hostLibraries();
 
-    try (ChildJvm child = ChildJvm.withAgent("port=0").classpath(classpath).run(ForeignLibrariesApp.class, "2000")) {
+    try (ChildJvm child = ChildJvm.withAgent("port=0").classpath(classpath).run(ForeignLibrariesApp.class, "6000")) {
       assertThat(child.awaitStdout("^micrometer=", Duration.ofSeconds(30))).contains("micrometer-core-1.14.0.jar");
       assertThat(child.awaitStdout("^bytebuddy=", Duration.ofSeconds(5))).contains("byte-buddy-1.15.11.jar");
       assertThat(child.awaitStdout("^counter=", Duration.ofSeconds(5))).isEqualTo("counter=3.0");

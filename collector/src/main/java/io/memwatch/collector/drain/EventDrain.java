@@ -1,5 +1,6 @@
 package io.memwatch.collector.drain;
 
+import io.memwatch.collector.events.AllocationSample;
 import io.memwatch.collector.events.EventQueues;
 import io.memwatch.collector.events.GcEvent;
 import io.memwatch.collector.log.Log;
@@ -23,6 +24,7 @@ public final class EventDrain implements AutoCloseable {
   private final EventQueues queues;
   private final long idleParkNanos;
   private final List<Consumer<GcEvent>> gcConsumers = new CopyOnWriteArrayList<>();
+  private final List<Consumer<AllocationSample>> allocationConsumers = new CopyOnWriteArrayList<>();
   private final List<PeriodicTask> periodicTasks = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile boolean running = true;
@@ -38,6 +40,10 @@ public final class EventDrain implements AutoCloseable {
     gcConsumers.add(consumer);
   }
 
+  public void onAllocation(Consumer<AllocationSample> consumer) {
+    allocationConsumers.add(consumer);
+  }
+
   /** Runs {@code task} on the collector thread about every {@code period}, first at start. */
   public void every(Duration period, Runnable task) {
     periodicTasks.add(new PeriodicTask(period.toNanos(), task));
@@ -49,7 +55,9 @@ public final class EventDrain implements AutoCloseable {
 
   /** Drains what is queued now, on the calling thread; for tests that drive the collector directly. */
   public int drainOnce() {
-    return queues.gcEvents().drain(this::deliver, BATCH_LIMIT);
+    // GC events first: they are rare, and the live set they carry must not wait behind samples.
+    int drained = queues.gcEvents().drain(event -> deliver(gcConsumers, event), BATCH_LIMIT);
+    return drained + queues.allocations().drain(sample -> deliver(allocationConsumers, sample), BATCH_LIMIT);
   }
 
   private void run() {
@@ -65,13 +73,13 @@ public final class EventDrain implements AutoCloseable {
     }
   }
 
-  private void deliver(GcEvent event) {
-    for (Consumer<GcEvent> consumer : gcConsumers) {
+  private static <T> void deliver(List<Consumer<T>> consumers, T event) {
+    for (Consumer<T> consumer : consumers) {
       try {
         consumer.accept(event);
       } catch (RuntimeException e) {
         // One bad aggregate must not stop the thread that feeds all the others.
-        Log.warnOnce("gc-consumer", "a GC event consumer failed: " + e);
+        Log.warnOnce("consumer-" + consumer.getClass().getName(), "an event consumer failed: " + e);
       }
     }
   }

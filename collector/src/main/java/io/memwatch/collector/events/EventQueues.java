@@ -14,16 +14,23 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  */
 public final class EventQueues {
   public static final int DEFAULT_GC_CAPACITY = 1024;
+  public static final int DEFAULT_ALLOCATION_CAPACITY = 16384;
 
   private final MessagePassingQueue<GcEvent> gcEvents;
+  private final MessagePassingQueue<AllocationSample> allocations;
   private final LongAdder dropped = new LongAdder();
 
   public EventQueues() {
-    this(DEFAULT_GC_CAPACITY);
+    this(DEFAULT_GC_CAPACITY, DEFAULT_ALLOCATION_CAPACITY);
   }
 
   public EventQueues(int gcCapacity) {
+    this(gcCapacity, DEFAULT_ALLOCATION_CAPACITY);
+  }
+
+  public EventQueues(int gcCapacity, int allocationCapacity) {
     this.gcEvents = new MpscAtomicArrayQueue<>(gcCapacity);
+    this.allocations = new MpscAtomicArrayQueue<>(allocationCapacity);
   }
 
   /** Offers without blocking; returns false and counts a drop when the queue is full. */
@@ -34,6 +41,19 @@ public final class EventQueues {
     }
     dropped.increment();
     return false;
+  }
+
+  /** Offers a sampled allocation without blocking; a full queue drops and counts it. */
+  public boolean offerAllocation(AllocationSample sample) {
+    if (allocations.relaxedOffer(sample)) {
+      return true;
+    }
+    dropped.increment();
+    return false;
+  }
+
+  public MessagePassingQueue<AllocationSample> allocations() {
+    return allocations;
   }
 
   public MessagePassingQueue<GcEvent> gcEvents() {

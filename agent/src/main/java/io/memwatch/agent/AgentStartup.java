@@ -1,0 +1,66 @@
+package io.memwatch.agent;
+
+import io.memwatch.agent.gc.GcNotificationListener;
+import io.memwatch.agent.instrument.AllocationInstrumentation;
+import io.memwatch.agent.instrument.BootstrapInjector;
+import io.memwatch.agent.options.Options;
+import io.memwatch.collector.Collector;
+import io.memwatch.collector.CollectorSettings;
+import io.memwatch.collector.events.EventQueues;
+import io.memwatch.collector.export.MetricsServer;
+import io.memwatch.collector.health.InstrumentationCounts;
+import io.memwatch.collector.log.Log;
+import io.memwatch.collector.sites.SiteRegistry;
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+
+/**
+ * Brings memwatch up on its own daemon thread, in the order that keeps each part safe and useful:
+ * the GC listener first, so early collections are seen; the collector before the queues fill; the
+ * HTTP endpoint, so memory figures are served at once; the allocation instrumentation last, with
+ * the hook on the bootstrap class path before any instrumented code can call it. A part that
+ * fails is reported in one line and the rest runs on.
+ */
+final class AgentStartup {
+  private AgentStartup() {}
+
+  static void run(Options options, Instrumentation instrumentation) {
+    try {
+      EventQueues queues = new EventQueues();
+      GcNotificationListener.install(queues);
+      SiteRegistry sites = new SiteRegistry();
+      InstrumentationCounts counts = new InstrumentationCounts();
+      Collector collector = new Collector(queues, sites, counts,
+          CollectorSettings.DEFAULTS.withTopSites(options.topSites())).start();
+      serve(collector, options);
+      if (options.allocations()) {
+        instrumentAllocations(options, instrumentation, queues, sites, counts);
+      }
+    } catch (Throwable t) {
+      Log.warn("could not start the collector (" + t + "); the application runs on without memwatch");
+    }
+  }
+
+  private static void instrumentAllocations(Options options, Instrumentation instrumentation, EventQueues queues,
+      SiteRegistry sites, InstrumentationCounts counts) {
+    try {
+      BootstrapInjector.keepByteBuddyOffUnsafe();
+      BootstrapInjector.inject(instrumentation);
+      AllocationInstrumentation.install(instrumentation, queues, sites, counts,
+          options.include(), options.exclude(), options.sampleBytes());
+    } catch (Throwable t) {
+      Log.warn("allocation sites are off: the instrumentation could not start (" + t + "); "
+          + "memory figures and GC still work");
+    }
+  }
+
+  private static void serve(Collector collector, Options options) {
+    try {
+      MetricsServer server = collector.serve(options.host(), options.port());
+      Log.info("serving metrics on " + server.metricsUrl());
+    } catch (IOException e) {
+      Log.warn("cannot serve metrics on " + options.host() + ":" + options.port() + " (" + e.getMessage()
+          + "); the port may be in use: set port=N or port=0 for a free one. Metrics stay off; the application runs on");
+    }
+  }
+}

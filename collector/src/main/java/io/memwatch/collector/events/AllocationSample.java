@@ -1,0 +1,13 @@
+package io.memwatch.collector.events;
+
+/**
+ * One sampled allocation.
+ *
+ * @param site the allocation site's id in the {@link io.memwatch.collector.sites.SiteRegistry}
+ * @param weightBytes the bytes this sample stands for: its size divided by the probability that
+ *     it was sampled, so sums over samples are unbiased estimates of the bytes allocated
+ * @param sizeBytes the sampled object's own size
+ * @param object the allocated object, or null where it could not be captured; held only until the
+ *     collector drains the sample, then weakly
+ */
+public record AllocationSample(int site, long weightBytes, long sizeBytes, Object object) {}

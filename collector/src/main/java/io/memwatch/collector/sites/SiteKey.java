@@ -1,0 +1,10 @@
+package io.memwatch.collector.sites;
+
+/** What the per-site meters are labelled with: several site ids (a class retransformed, say) may share one key. */
+public record SiteKey(String site, String type) {
+  public static final SiteKey OTHER = new SiteKey("other", "other");
+
+  public static SiteKey of(Site site) {
+    return new SiteKey(site.frame(), site.type());
+  }
+}
