@@ -44,10 +44,13 @@ final class AgentStartup {
   private static void instrumentAllocations(Options options, Instrumentation instrumentation, EventQueues queues,
       SiteRegistry sites, InstrumentationCounts counts) {
     try {
+      long start = System.nanoTime();
       BootstrapInjector.keepByteBuddyOffUnsafe();
       BootstrapInjector.inject(instrumentation);
       AllocationInstrumentation.install(instrumentation, queues, sites, counts,
           options.include(), options.exclude(), options.sampleBytes());
+      Log.debug("allocation instrumentation in place after " + (System.nanoTime() - start) / 1_000_000 + " ms, "
+          + counts.transformedClasses() + " classes instrumented");
     } catch (Throwable t) {
       Log.warn("allocation sites are off: the instrumentation could not start (" + t + "); "
           + "memory figures and GC still work");

@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param maxTrackedSites the most sites whose totals are kept, bounding the collector's memory
  */
 public record CollectorSettings(Duration memoryPeriod, int topSites, Duration siteRefreshPeriod, int maxTrackedSites) {
-  public static final CollectorSettings DEFAULTS = new CollectorSettings(Duration.ofSeconds(1), 50, Duration.ofSeconds(5), 10_000);
+  public static final CollectorSettings DEFAULTS = new CollectorSettings(Duration.ofSeconds(1), 50, Duration.ofSeconds(1), 10_000);
 
   public CollectorSettings withTopSites(int topSites) {
     return new CollectorSettings(memoryPeriod, topSites, siteRefreshPeriod, maxTrackedSites);

@@ -12,6 +12,7 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -36,7 +37,11 @@ public final class AllocationInstrumentation implements AutoCloseable {
     HookVisibility hookVisibility = new HookVisibility();
     AllocationSiteWrapper allocationSites = new AllocationSiteWrapper(sites);
     ResettableClassFileTransformer transformer =
-        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+        // Only methods' code changes: no method graph (which resolves generics of the whole hierarchy
+        // and fails on some anonymous classes in generic methods) and no validation are needed.
+        new AgentBuilder.Default(new ByteBuddy()
+                .with(TypeValidation.DISABLED)
+                .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(new RetransformationFailures(counts))

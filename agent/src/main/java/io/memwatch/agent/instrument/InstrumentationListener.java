@@ -31,6 +31,6 @@ final class InstrumentationListener extends AgentBuilder.Listener.Adapter {
     Log.warnOnce("instrumentation-error",
         "left " + typeName + " uninstrumented (" + error + "); further such classes are counted in "
             + "memwatch_instrumentation_errors_total, reasons with debug=true");
-    Log.debug("left " + typeName + " uninstrumented: " + error);
+    Log.debug("left " + typeName + " uninstrumented", error);
   }
 }

@@ -31,7 +31,9 @@ final class JdkAndAgentClasses implements AgentBuilder.RawMatcher {
       return true;
     }
     String name = type.getName();
-    return name.startsWith("io.memwatch.")
+    return name.startsWith("io.memwatch.agent.")
+        || name.startsWith("io.memwatch.collector.")
+        || name.startsWith("io.memwatch.shaded.")
         || name.startsWith("jdk.internal.")
         || name.startsWith("sun.reflect.")
         || name.startsWith("java.")

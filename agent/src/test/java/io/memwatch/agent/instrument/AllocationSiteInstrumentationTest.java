@@ -2,7 +2,7 @@ package io.memwatch.agent.instrument;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.memwatch.agent.fixtures.AllocationForms;
+import example.fixtures.AllocationForms;
 import io.memwatch.agent.hook.AllocationHook;
 import io.memwatch.agent.hook.AllocationSink;
 import io.memwatch.collector.sites.Site;
@@ -74,7 +74,7 @@ class AllocationSiteInstrumentationTest {
         "<clinit>:java.util.ArrayList:ArrayList",
         "<init>:long[]:long[]",
         "<init>:java.lang.StringBuilder:StringBuilder",
-        "run:io.memwatch.agent.fixtures.AllocationForms:AllocationForms",
+        "run:example.fixtures.AllocationForms:AllocationForms",
         "primitiveArrays:boolean[]:boolean[]",
         "primitiveArrays:byte[]:byte[]",
         "primitiveArrays:char[]:char[]",
@@ -118,7 +118,7 @@ class AllocationSiteInstrumentationTest {
     assertThat(sites.size()).isGreaterThan(25);
     List<String> frames = java.util.stream.IntStream.rangeClosed(1, sites.size())
         .mapToObj(id -> sites.site(id).frame()).collect(Collectors.toList());
-    assertThat(frames).allMatch(f -> f.matches("io\\.memwatch\\.agent\\.fixtures\\.AllocationForms(\\$Child)?\\.[\\w$<>]+\\(AllocationForms\\.java:\\d+\\)"));
+    assertThat(frames).allMatch(f -> f.matches("example\\.fixtures\\.AllocationForms(\\$Child)?\\.[\\w$<>]+\\(AllocationForms\\.java:\\d+\\)"));
   }
 
   @Test

@@ -172,6 +172,11 @@ public final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
+  public void writeStdin(String line) throws IOException {
+    process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
+  }
+
   public void closeStdin() throws IOException {
     process.getOutputStream().close();
   }

@@ -2,7 +2,7 @@ package io.memwatch.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.memwatch.agent.fixtures.ExitWithStatusApp;
+import example.fixtures.ExitWithStatusApp;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;

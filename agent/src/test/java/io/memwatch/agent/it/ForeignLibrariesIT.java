@@ -2,7 +2,7 @@ package io.memwatch.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.memwatch.agent.fixtures.ForeignLibrariesApp;
+import example.fixtures.ForeignLibrariesApp;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

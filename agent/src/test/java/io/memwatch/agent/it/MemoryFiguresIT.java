@@ -4,7 +4,7 @@ import static io.memwatch.agent.it.ChildJvm.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.memwatch.agent.fixtures.QuietApp;
+import example.fixtures.QuietApp;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;

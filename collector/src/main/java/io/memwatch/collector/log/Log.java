@@ -31,18 +31,24 @@ public final class Log {
     System.err.println("memwatch: " + message);
   }
 
-  /** Warns the first time {@code key} is seen; later occurrences go to the debug log only. */
+  /** Warns the first time {@code key} is seen, and never again. */
   public static void warnOnce(String key, String message) {
     if (warned.add(key)) {
       warn(message);
-    } else {
-      debug(message);
     }
   }
 
   public static void debug(String message) {
     if (debug) {
       System.err.println("memwatch: [debug] " + message);
+    }
+  }
+
+  /** A debug line with the stack trace behind it: the only place memwatch prints one. */
+  public static void debug(String message, Throwable cause) {
+    if (debug) {
+      System.err.println("memwatch: [debug] " + message + ": " + cause);
+      cause.printStackTrace();
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.memwatch.demo;
+package example.demo;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

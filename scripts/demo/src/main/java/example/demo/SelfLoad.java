@@ -1,4 +1,4 @@
-package io.memwatch.demo;
+package example.demo;
 
 import java.net.URI;
 import java.net.http.HttpClient;
