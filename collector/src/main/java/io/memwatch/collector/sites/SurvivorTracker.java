@@ -1,0 +1,120 @@
+package io.memwatch.collector.sites;
+
+import io.memwatch.collector.events.AllocationSample;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Follows a bounded set of sampled objects through weak references, to estimate per site how many
+ * of its bytes are still reachable: the survivors of a leaking site keep adding up, a healthy
+ * site's die young.
+ *
+ * <p>Each followed object stands for its sample's weight, the bytes it was the sample of. Memory
+ * is bounded by {@code capacity} references: when they are all taken by live objects, every other
+ * one is let go and the survivors' weights doubled, and from then on only one new sample in two
+ * is followed (and so on), which keeps the estimates unbiased at half the precision. Runs on the
+ * collector thread only.
+ */
+public final class SurvivorTracker implements Consumer<AllocationSample> {
+  private static final class Followed extends WeakReference<Object> {
+    final SiteKey site;
+    long weight;
+    int slot;
+
+    Followed(Object referent, ReferenceQueue<Object> queue, SiteKey site, long weight) {
+      super(referent, queue);
+      this.site = site;
+      this.weight = weight;
+    }
+  }
+
+  private final SiteRegistry sites;
+  private final Followed[] followed;
+  private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+  private final SplittableRandom random = new SplittableRandom(42);
+  private int size;
+  /** Only one sample in {@code 1 << thinning} is followed, and its weight multiplied by as much. */
+  private int thinning;
+
+  public SurvivorTracker(SiteRegistry sites, int capacity) {
+    this.sites = sites;
+    this.followed = new Followed[capacity];
+  }
+
+  @Override
+  public void accept(AllocationSample sample) {
+    if (sample.object() == null || (thinning > 0 && random.nextInt(1 << thinning) != 0)) {
+      return;
+    }
+    expungeCollected();
+    if (size == followed.length) {
+      thin();
+    }
+    Followed entry = new Followed(sample.object(), collected, SiteKey.of(sites.site(sample.site())),
+        sample.weightBytes() << thinning);
+    entry.slot = size;
+    followed[size++] = entry;
+  }
+
+  /** Bytes still reachable per site, estimated from the followed objects that are alive now. */
+  public Map<SiteKey, Long> liveBytesBySite() {
+    expungeCollected();
+    Map<SiteKey, Long> live = new HashMap<>();
+    for (int i = 0; i < size; i++) {
+      Followed entry = followed[i];
+      if (entry.get() != null) {
+        live.merge(entry.site, entry.weight, Long::sum);
+      }
+    }
+    return live;
+  }
+
+  public int followedObjects() {
+    return size;
+  }
+
+  public int thinning() {
+    return thinning;
+  }
+
+  private void expungeCollected() {
+    for (Object ref; (ref = collected.poll()) != null; ) {
+      remove((Followed) ref);
+    }
+  }
+
+  private void remove(Followed entry) {
+    int slot = entry.slot;
+    if (slot < 0 || slot >= size || followed[slot] != entry) {
+      return; // already let go by thinning
+    }
+    Followed last = followed[--size];
+    followed[slot] = last;
+    last.slot = slot;
+    followed[size] = null;
+    entry.slot = -1;
+  }
+
+  /** Lets every other followed object go; the rest now stand for twice their bytes. */
+  private void thin() {
+    thinning++;
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      Followed entry = followed[i];
+      followed[i] = null;
+      if (random.nextBoolean()) {
+        entry.weight *= 2;
+        entry.slot = kept;
+        followed[kept++] = entry;
+      } else {
+        entry.slot = -1;
+        entry.clear();
+      }
+    }
+    size = kept;
+  }
+}
