@@ -1,5 +1,6 @@
 package io.memwatch.collector.export;
 
+import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
@@ -22,11 +23,18 @@ public final class MetricsServer implements AutoCloseable {
   /** Binds and starts; an {@link IOException} (a busy port, say) leaves nothing running. */
   public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port)
       throws IOException {
+    return start(registry, host, port, null);
+  }
+
+  /** The same, with the heap dump endpoint on {@code /heapdump} when it is not null. */
+  public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port, HttpHandler heapDump)
+      throws IOException {
     HTTPServer server =
         HTTPServer.builder()
             .hostname(host)
             .port(port)
             .registry(registry.getPrometheusRegistry())
+            .defaultHandler(new Paths(heapDump))
             .executorService(Executors.newFixedThreadPool(2, new DaemonThreads("memwatch-http")))
             .buildAndStart();
     return new MetricsServer(server, host);
