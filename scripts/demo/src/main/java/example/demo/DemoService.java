@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The Node.js document's leaky HTTP server, on the JVM: {@code /leak} keeps what each request
- * made, {@code /ok} does the same work and lets it go. With {@code --load N} it sends itself N
- * requests a second to each endpoint named by {@code --paths}, so there is something to watch at
- * once.
+ * made, {@code /ok} does the same work and lets it go, and the other leak patterns of the document
+ * (see {@link LeakPatterns}) each with its fix. With {@code --load N} it sends itself N requests a
+ * second to each endpoint named by {@code --paths}, so there is something to watch at once.
  */
 public final class DemoService {
   /** The leak: a global list that only grows, like the document's {@code leakedObjects}. */
@@ -49,8 +51,35 @@ public final class DemoService {
       LeakedRecord record = LeakedRecord.create(System.nanoTime());
       respond(exchange, "Built and released " + record.data().length + " strings\n");
     });
-    server.createContext("/", exchange -> respond(exchange,
-        "memwatch demo. /leak leaks on each request, /ok does the same work without leaking.\n"));
+    AtomicLong requests = new AtomicLong();
+    endpoint(server, "/cache", () -> "unbounded cache entries: " + LeakPatterns.UnboundedCache.put(requests.incrementAndGet()));
+    endpoint(server, "/cache-lru", () -> "bounded LRU cache entries: " + LeakPatterns.BoundedLruCache.put(requests.incrementAndGet()));
+    endpoint(server, "/listener", () -> {
+      LeakPatterns.EventBus.subscribe(requests.incrementAndGet());
+      return "listeners never removed: " + LeakPatterns.EventBus.listeners();
+    });
+    endpoint(server, "/listener-removed", () -> {
+      LeakPatterns.EventBus.unsubscribe(LeakPatterns.EventBus.subscribe(requests.incrementAndGet()));
+      return "listeners: " + LeakPatterns.EventBus.listeners();
+    });
+    endpoint(server, "/closure", () -> "closures holding a whole payload: " + LeakPatterns.Formatters.register(requests.incrementAndGet()));
+    endpoint(server, "/closure-fixed", () -> LeakPatterns.Formatters.formatOnly(requests.incrementAndGet()));
+    endpoint(server, "/timer", () -> {
+      LeakPatterns.Timers.start(requests.incrementAndGet());
+      return "started a timer nobody cancels";
+    });
+    endpoint(server, "/timer-cancelled", () -> {
+      LeakPatterns.Timers.startAndCancel(requests.incrementAndGet());
+      return "started a timer and cancelled it";
+    });
+    server.createContext("/", exchange -> respond(exchange, String.join("\n",
+        "memwatch demo: each endpoint does one request's work; the first of each pair leaks, the second is its fix.",
+        "  /leak              /ok                a global list that keeps every request's data",
+        "  /cache             /cache-lru         an unbounded cache, and a bounded LRU cache",
+        "  /listener          /listener-removed  an event listener never removed, and removed",
+        "  /closure           /closure-fixed     a closure that captures the whole payload, and only what it needs",
+        "  /timer             /timer-cancelled   a repeating timer never cancelled, and cancelled",
+        "")));
     server.start();
     System.out.println("demo: serving on http://127.0.0.1:" + server.getAddress().getPort() + "/");
 
@@ -59,6 +88,10 @@ public final class DemoService {
       String[] paths = options.getOrDefault("paths", "/ok,/leak").split(",");
       SelfLoad.start(server.getAddress().getPort(), paths, load);
     }
+  }
+
+  private static void endpoint(HttpServer server, String path, Supplier<String> work) {
+    server.createContext(path, exchange -> respond(exchange, work.get() + "\n"));
   }
 
   static void respond(HttpExchange exchange, String body) throws IOException {
