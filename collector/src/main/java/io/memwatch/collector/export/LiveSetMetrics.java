@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-/** The live set: heap in use right after the last collection. */
+/** The live set: heap in use right after the last collection that could measure it. */
 public final class LiveSetMetrics implements MeterBinder {
   private final LiveSet liveSet;
 
@@ -17,7 +17,10 @@ public final class LiveSetMetrics implements MeterBinder {
   @Override
   public void bindTo(MeterRegistry registry) {
     Gauge.builder("memwatch.heap.live", liveSet, l -> NodeMemoryMetrics.knownOrNaN(l.bytes()))
-        .description("Heap in use right after the last garbage collection: the live set")
+        .description(
+            "The live set: heap in use after the last collection that reclaimed the old"
+                + " generation; where none is recent, after the last young collection (an upper"
+                + " bound)")
         .baseUnit(BaseUnits.BYTES)
         .strongReference(true)
         .register(registry);

@@ -1,0 +1,129 @@
+package io.memwatch.collector.leak;
+
+import io.memwatch.collector.events.GcEvent;
+import io.memwatch.collector.events.GcEvent.PoolUsage;
+import io.memwatch.collector.leak.LiveSample.Kind;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides what a garbage collection says about the live set, collector by collector.
+ *
+ * <p>Only collections that reclaimed the old generation measure the live set (a {@link
+ * Kind#FLOOR}); after a young collection the old generation still holds every object that died
+ * since it was last collected, so the heap after it is an upper bound (a {@link Kind#CEILING}).
+ * Pause phases of concurrent collectors measure nothing: they are reported with the heap as it
+ * stood mid-cycle.
+ */
+public final class GcClassifier {
+  // Stop-the-world collections of the whole heap.
+  private static final Set<String> FULL =
+      Set.of("G1 Old Generation", "PS MarkSweep", "MarkSweepCompact");
+
+  // Concurrent cycles that collect the whole heap; "ZGC" is the single bean of Java 11 to 16.
+  private static final Set<String> WHOLE_HEAP_CYCLES =
+      Set.of("ZGC", "ZGC Cycles", "ZGC Major Cycles", "Shenandoah Cycles");
+
+  // Young-only collections, including generational ZGC's minor cycles.
+  private static final Set<String> YOUNG =
+      Set.of("G1 Young Generation", "PS Scavenge", "Copy", "ParNew", "ZGC Minor Cycles");
+
+  // Shenandoah reports its pauses by phase; these two finish a cycle stop-the-world.
+  private static final Set<String> SHENANDOAH_WHOLE_HEAP_PAUSES =
+      Set.of("Degenerated GC", "Full GC");
+
+  private GcClassifier() {}
+
+  /** The live-set reading {@code event} gives, or empty when it gives none worth having. */
+  public static Optional<LiveSample> sample(GcEvent event) {
+    if (event.pools().isEmpty()) {
+      return Optional.empty();
+    }
+    return kind(event)
+        .map(
+            kind ->
+                new LiveSample(
+                    event.endMillis(), event.heapUsedAfter(), kind, heapMax(event.pools())));
+  }
+
+  static Optional<Kind> kind(GcEvent event) {
+    String collector = event.collector();
+    String action = event.action() == null ? "" : event.action();
+    if (collector == null) {
+      return Optional.empty();
+    }
+    if (collector.equals("Shenandoah Pauses") && SHENANDOAH_WHOLE_HEAP_PAUSES.contains(action)) {
+      return Optional.of(Kind.FLOOR);
+    }
+    if (isPausePhase(collector, action)) {
+      return Optional.empty();
+    }
+    if (FULL.contains(collector) || WHOLE_HEAP_CYCLES.contains(collector)) {
+      return Optional.of(Kind.FLOOR);
+    }
+    if (YOUNG.contains(collector)) {
+      return Optional.of(youngOrMixed(event));
+    }
+    // A collector this class does not know: trust what the JVM says the collection was.
+    return switch (action) {
+      case "end of major GC", "end of GC cycle" -> Optional.of(Kind.FLOOR);
+      case "end of minor GC" -> Optional.of(youngOrMixed(event));
+      default -> Optional.empty();
+    };
+  }
+
+  // G1's remark and cleanup pauses ("G1 Concurrent GC", Java 20+) and the pause beans of ZGC and
+  // Shenandoah: their durations are not collections, and their before/after figures are the heap
+  // mid-cycle, eden and floating garbage included. The cycle that follows gives the real reading.
+  private static boolean isPausePhase(String collector, String action) {
+    return collector.equals("G1 Concurrent GC")
+        || collector.endsWith(" Pauses")
+        || action.equals("end of GC pause")
+        || action.equals("end of concurrent GC pause");
+  }
+
+  // G1 reports its mixed collections through the young bean, with the same action and cause as a
+  // young one. A young collection only ever adds to the old generation (promotion), so an old
+  // generation that shrank means old regions were evacuated: a mixed collection, a floor.
+  // Eager reclaim of dead humongous objects also shrinks it; that reading is still an upper bound,
+  // and the trend works on per-bucket minima, so an occasional high floor does not move it.
+  private static Kind youngOrMixed(GcEvent event) {
+    for (PoolUsage pool : event.pools()) {
+      if (isOldGeneration(pool.pool()) && pool.usedAfter() < pool.usedBefore()) {
+        return Kind.FLOOR;
+      }
+    }
+    return Kind.CEILING;
+  }
+
+  static boolean isOldGeneration(String pool) {
+    return pool.contains("Old") || pool.contains("Tenured");
+  }
+
+  /**
+   * The heap's maximum from the pools: their sum where generations are fixed areas (Serial,
+   * Parallel; G1 reports -1 for eden and survivor and the whole heap for the old generation), but
+   * the largest where generations share one heap (generational ZGC and Shenandoah report the whole
+   * heap as each generation's maximum). Committed memory stands in when no pool has a maximum.
+   */
+  static long heapMax(List<PoolUsage> pools) {
+    boolean sharedHeap = false;
+    long sum = 0;
+    long largest = 0;
+    long committed = 0;
+    for (PoolUsage pool : pools) {
+      sharedHeap |= pool.pool().startsWith("ZGC") || pool.pool().startsWith("Shenandoah");
+      if (pool.max() > 0) {
+        sum += pool.max();
+        largest = Math.max(largest, pool.max());
+      }
+      committed += Math.max(0, pool.committedAfter());
+    }
+    long max = sharedHeap ? largest : sum;
+    if (max > 0) {
+      return max;
+    }
+    return committed > 0 ? committed : -1;
+  }
+}

@@ -1,0 +1,278 @@
+package io.memwatch.collector.leak;
+
+import io.memwatch.collector.events.GcEvent;
+import io.memwatch.collector.log.Log;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Watches the live set's floor for growth and keeps a {@link LeakVerdict}.
+ *
+ * <p>Each collection's reading ({@link GcClassifier}) goes into per-bucket minima ({@link
+ * LiveSetHistory}), young collections' readings less the garbage the heap has shown it piles up
+ * between old collections ({@link SawTooth}). After each one, every window of the {@link
+ * TrendWindow#ladder} is fitted ({@link TrendFit}) and held against a {@link GrowthBar}. A
+ * suspicion starts when a window has cleared the onset bar for a twelfth of its length, and ends
+ * when either
+ *
+ * <ul>
+ *   <li>a reading falls back below the middle of the growth that raised it (and at least a
+ *       saw-tooth drop below where it stood): the growth was garbage after all; or
+ *   <li>no window has cleared even the lower hold bar for {@link LeakSettings#clearAfter()}.
+ * </ul>
+ *
+ * <p>Once lifted, a suspicion comes back, for one long window, only if the live set climbs past
+ * where it stood when it was lifted by a window's bar: a warm-up that has levelled off is not
+ * suspected again by a longer window that still holds its climb.
+ *
+ * <p>Time is the collections' own (JVM uptime), so a replayed series gives the same verdicts. Fed
+ * on the collector thread only; {@link #verdict()} may be read from any thread. Listeners are
+ * called on the collector thread when the verdict turns on or off.
+ */
+public final class LeakDetector implements Consumer<GcEvent> {
+  // Windows are reduced to this many minima (one more where groups straddle the window's start):
+  // at most 300 pairs per fit, eight fits per collection.
+  private static final int MAX_POINTS = 24;
+
+  // Growth that noise fakes rarely survives a twelfth of the window sliding by; a leak does. With
+  // the default windows this costs 5 s on the short window and 2.5 min on the long one; in
+  // simulation it took a flat heap with ±5% noise from a false suspicion every few days to none.
+  private static final int PERSISTENCE_DIVISOR = 12;
+
+  private final LeakSettings settings;
+  private final LongSupplier suppliedHeapMax;
+  private final List<TrendWindow> windows;
+  private final LiveSetHistory history;
+  private final SawTooth sawTooth = new SawTooth();
+  private final LiveEstimate live;
+  private final TrendFit fit = new TrendFit(MAX_POINTS + 1);
+  private final double[] seconds = new double[MAX_POINTS + 1];
+  private final double[] bytes = new double[MAX_POINTS + 1];
+  private final Trend[] trends;
+  private final double[] riseBytes;
+  private final long[] onsetSinceMillis;
+  private final boolean[] holding;
+  private final List<Consumer<LeakVerdict>> listeners = new CopyOnWriteArrayList<>();
+  private volatile LeakVerdict verdict = LeakVerdict.NONE;
+
+  private long nowMillis = Long.MIN_VALUE;
+  private long lastJudgedBucket = Long.MIN_VALUE;
+  private long poolsHeapMax = -1;
+  private boolean suspected;
+  private long sinceMillis = -1;
+  private int driving = -1;
+  private double clearBelowBytes;
+  private long quietSinceMillis = -1;
+  private double growth;
+  private double level = Double.NaN;
+  private double liftedAtBytes = Double.NaN;
+  private long liftedUntilMillis = Long.MIN_VALUE;
+
+  /**
+   * @param heapMax the heap's max in bytes (for instance the memory MXBean's), or a value {@code <=
+   *     0} to take it from the pools each collection reports
+   */
+  public LeakDetector(LeakSettings settings, LongSupplier heapMax) {
+    this.settings = settings;
+    this.suppliedHeapMax = heapMax;
+    this.windows = TrendWindow.ladder(settings);
+    this.history =
+        new LiveSetHistory(settings.bucketMillis(), windows.get(windows.size() - 1).millis());
+    this.live = new LiveEstimate(settings.longWindow());
+    this.trends = new Trend[windows.size()];
+    this.riseBytes = new double[windows.size()];
+    this.onsetSinceMillis = new long[windows.size()];
+    this.holding = new boolean[windows.size()];
+    Arrays.fill(trends, Trend.NONE);
+    Arrays.fill(onsetSinceMillis, -1);
+  }
+
+  /** Takes the heap's max from the pools each collection reports. */
+  public LeakDetector(LeakSettings settings) {
+    this(settings, () -> -1);
+  }
+
+  /** Calls {@code listener} on the collector thread each time the verdict turns on or off. */
+  public void onChange(Consumer<LeakVerdict> listener) {
+    listeners.add(listener);
+  }
+
+  /** The latest verdict; safe from any thread. */
+  public LeakVerdict verdict() {
+    return verdict;
+  }
+
+  @Override
+  public void accept(GcEvent event) {
+    GcClassifier.sample(event).ifPresent(this::record);
+  }
+
+  /** Takes one reading of the live set. */
+  public void record(LiveSample sample) {
+    nowMillis = Math.max(nowMillis, sample.atMillis());
+    if (sample.heapMaxBytes() > 0) {
+      poolsHeapMax = sample.heapMaxBytes();
+    }
+    long heapMax = heapMax();
+    double dropBytes = heapMax > 0 ? settings.dropFraction() * heapMax : settings.minRiseBytes();
+
+    live.accept(sample);
+    double reclaimedRate =
+        sawTooth.accept(sample.atMillis(), sample.bytes(), sample.isFloor(), dropBytes);
+    if (reclaimedRate > 0) {
+      history.addGarbageRate(sample.atMillis(), reclaimedRate);
+    }
+    long estimate = sample.bytes();
+    if (!sample.isFloor()) {
+      // The highest rate learnt lately: taking off too much only flattens a reading down to the
+      // floor its climb started from, taking off too little leaves a climb a leak could hide in.
+      double garbageRate = history.highestGarbageRate(nowMillis, settings.longWindow().toMillis());
+      estimate = (long) sawTooth.withoutGarbage(sample.atMillis(), sample.bytes(), garbageRate);
+    }
+    history.add(sample, estimate);
+
+    judgeWindows(heapMax, sample.isFloor());
+    boolean wasSuspected = suspected;
+    if (suspected) {
+      keepOrLift(sample);
+    } else {
+      startIfGrowing(dropBytes);
+    }
+    publish(heapMax);
+    if (suspected != wasSuspected) {
+      announce(verdict);
+    }
+  }
+
+  private long heapMax() {
+    long supplied = suppliedHeapMax.getAsLong();
+    return supplied > 0 ? supplied : poolsHeapMax;
+  }
+
+  private void judgeWindows(long heapMax, boolean floorArrived) {
+    // A window of floors only changes when a floor arrives or it slides into a new bucket; most
+    // collections are young ones, so most of the time only the short window is fitted again.
+    long bucket = Math.floorDiv(nowMillis, settings.bucketMillis());
+    boolean floorsChanged = floorArrived || bucket != lastJudgedBucket;
+    lastJudgedBucket = bucket;
+    for (int i = 0; i < windows.size(); i++) {
+      TrendWindow window = windows.get(i);
+      if (window.floorsOnly() && !floorsChanged) {
+        continue;
+      }
+      int points = history.series(nowMillis, window.millis(), window.floorsOnly(), seconds, bytes);
+      trends[i] = fit.fit(seconds, bytes, points, -window.seconds() / 2);
+      riseBytes[i] =
+          Math.max(settings.minRiseBytes(), heapMax > 0 ? window.riseFraction() * heapMax : 0);
+      boolean onset = GrowthBar.onset(riseBytes[i]).isMetBy(trends[i], window.seconds());
+      if (!onset) {
+        onsetSinceMillis[i] = -1;
+      } else if (onsetSinceMillis[i] < 0) {
+        onsetSinceMillis[i] = nowMillis;
+      }
+      holding[i] = GrowthBar.hold(riseBytes[i]).isMetBy(trends[i], window.seconds());
+    }
+  }
+
+  private void startIfGrowing(double dropBytes) {
+    for (int i = 0; i < windows.size(); i++) {
+      if (hasOnset(i)) {
+        Trend trend = trends[i];
+        suspected = true;
+        sinceMillis = nowMillis;
+        driving = i;
+        quietSinceMillis = -1;
+        double grown = trend.slope() * trend.spanSeconds();
+        clearBelowBytes = Math.min(trend.levelNow() - grown / 2, trend.levelNow() - dropBytes);
+        return;
+      }
+    }
+  }
+
+  private boolean hasOnset(int window) {
+    boolean lasted =
+        onsetSinceMillis[window] >= 0
+            && nowMillis - onsetSinceMillis[window]
+                >= windows.get(window).millis() / PERSISTENCE_DIVISOR;
+    boolean newGrowth =
+        nowMillis >= liftedUntilMillis
+            || trends[window].levelNow() >= liftedAtBytes + riseBytes[window];
+    return lasted && newGrowth;
+  }
+
+  private void keepOrLift(LiveSample sample) {
+    // Every reading is an upper bound of the live set, so one this low proves it came back down.
+    if (sample.bytes() <= clearBelowBytes) {
+      lift(sample.bytes(), "the live set fell back to " + (sample.bytes() >> 20) + " MiB");
+      return;
+    }
+    for (int i = 0; i < windows.size(); i++) {
+      if (holding[i]) {
+        driving = i;
+        quietSinceMillis = -1;
+        return;
+      }
+    }
+    if (quietSinceMillis < 0) {
+      quietSinceMillis = nowMillis;
+    }
+    if (nowMillis - quietSinceMillis >= settings.clearAfter().toMillis()) {
+      double stoodAt = Double.isNaN(level) ? live.bytes() : Math.max(level, live.bytes());
+      lift(stoodAt, "no growth for " + settings.clearAfter().toSeconds() + " s");
+    }
+  }
+
+  private void lift(double stoodAtBytes, String why) {
+    Log.debug("leak suspicion lifted: " + why);
+    suspected = false;
+    sinceMillis = -1;
+    driving = -1;
+    growth = 0;
+    level = Double.NaN;
+    liftedAtBytes = stoodAtBytes;
+    liftedUntilMillis = nowMillis + settings.longWindow().toMillis();
+  }
+
+  private void publish(long heapMax) {
+    if (!suspected) {
+      verdict = new LeakVerdict(false, 0, Double.NaN, live.bytes(), heapMax, -1, 0, nowMillis);
+      return;
+    }
+    // The driving window's line, not the last reading, so one noisy collection does not swing
+    // the projection; while that window has no line (too few points), the last one stands.
+    Trend trend = trends[driving];
+    if (trend.points() >= 2) {
+      growth = Math.max(0, trend.slope());
+      level = trend.levelNow();
+    }
+    double exhaustion =
+        heapMax > 0 && growth > 0 && !Double.isNaN(level)
+            ? Math.max(0, heapMax - level) / growth
+            : Double.NaN;
+    verdict =
+        new LeakVerdict(
+            true,
+            growth,
+            exhaustion,
+            live.bytes(),
+            heapMax,
+            sinceMillis,
+            windows.get(driving).millis() / 1000,
+            nowMillis);
+  }
+
+  private void announce(LeakVerdict changed) {
+    Log.debug("leak verdict: " + changed.summary());
+    for (Consumer<LeakVerdict> listener : listeners) {
+      try {
+        listener.accept(changed);
+      } catch (RuntimeException e) {
+        // A failing listener (a heap dump that cannot be written) must not stop the verdicts.
+        Log.warnOnce("leak-listener", "a leak verdict listener failed: " + e);
+      }
+    }
+  }
+}

@@ -1,0 +1,307 @@
+package io.memwatch.collector.leak;
+
+import static io.memwatch.collector.leak.SimulatedHeap.GIB;
+import static io.memwatch.collector.leak.SimulatedHeap.MIB;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.memwatch.collector.leak.SimulatedHeap.Gc;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The leak rule at its default settings, on heaps simulated collector by collector. */
+class LeakDetectorTest {
+  private static final double HOUR = 3600;
+
+  private static SimulatedHeap fastLeak(Gc gc) {
+    return SimulatedHeap.of(gc, 512 * MIB).live(t -> 64 * MIB + 2 * MIB * t).garbage(0.1 * MIB);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Gc.class)
+  void aLeakOf2MiBPerSecondIntoA512MiBHeapIsSuspectedWithin100Seconds(Gc gc) {
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+
+    fastLeak(gc).runUntil(100, recorder);
+
+    assertThat(recorder.firstSuspectedAt()).isLessThanOrEqualTo(100);
+    assertThat(recorder.verdict().suspected()).isTrue();
+    assertThat(recorder.verdict().growthBytesPerSecond())
+        .isCloseTo(2.0 * MIB, within(0.2 * 2 * MIB));
+    assertThat(recorder.verdict().windowSeconds()).isEqualTo(60);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Gc.class)
+  void exhaustionIsTheHeadroomLeftOverTheLeakRate(Gc gc) {
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+    SimulatedHeap heap = fastLeak(gc).runUntil(100, recorder);
+
+    LeakVerdict verdict = recorder.verdict();
+    double truth = (verdict.heapMaxBytes() - heap.liveAt(heap.now())) / (2.0 * MIB);
+    assertThat(verdict.exhaustionSeconds()).isCloseTo(truth, within(0.2 * truth));
+    assertThat(verdict.summary())
+        .contains("MiB/s over the last 60 s")
+        .contains("heap exhausted in about");
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Gc.class,
+      names = {"G1", "ZGC", "ZGC_GENERATIONAL"})
+  void aLeakOf1MiBPerMinuteIntoA4GiBHeapIsFoundWithinTheLongWindow(Gc gc) {
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+
+    SimulatedHeap.of(gc, 4 * GIB)
+        .youngEvery(2)
+        .live(t -> GIB + MIB * t / 60)
+        .garbage(6 * MIB)
+        .runUntil(30 * 60, recorder);
+
+    assertThat(recorder.firstSuspectedAt()).isLessThanOrEqualTo(30 * 60);
+    LeakVerdict verdict = recorder.verdict();
+    assertThat(verdict.growthBytesPerSecond() * 60).isCloseTo(1.0 * MIB, within(0.3 * MIB));
+    // About 3 GiB of headroom at about 1 MiB/min: two days, give or take the rate's error.
+    assertThat(verdict.exhaustionSeconds() / HOUR).isBetween(35.0, 70.0);
+    assertThat(verdict.summary()).contains("MiB/min");
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Gc.class,
+      names = {"G1", "ZGC"})
+  void aSlowLeakThatStartsAfterAnHourOfHealthIsFoundWithinALongWindowOfItsStart(Gc gc) {
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+
+    SimulatedHeap.of(gc, 4 * GIB)
+        .youngEvery(2)
+        .live(t -> GIB + MIB * Math.max(0, t - HOUR) / 60)
+        .garbage(6 * MIB)
+        .runUntil(HOUR + 30 * 60, recorder);
+
+    assertThat(recorder.firstSuspectedAt()).isBetween(HOUR, HOUR + 30 * 60);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Gc.class,
+      names = {"PARALLEL", "SERIAL"})
+  void aSlowLeakInAHeapWithFewFullCollectionsIsJudgedOverTwoLongWindows(Gc gc) {
+    // A full collection every ~5 minutes: fewer than 8 floors in 30 minutes, 12 in an hour.
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+
+    SimulatedHeap.of(gc, 4 * GIB)
+        .youngEvery(2)
+        .live(t -> GIB + MIB * t / 60)
+        .garbage(6 * MIB)
+        .runUntil(2 * HOUR, recorder);
+
+    assertThat(recorder.firstSuspectedAt()).isBetween(30 * 60.0, 2 * 30 * 60.0);
+    assertThat(recorder.verdict().windowSeconds()).isEqualTo(2 * 30 * 60);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Gc.class)
+  void aHealthySawToothWithNoiseIsNeverSuspectedInTwoHours(Gc gc) {
+    // Young collections climb with 0.5 MiB/s of promoted garbage, old collections bring the heap
+    // back to 150 MiB, and every reading is off by up to ±5%.
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+
+    SimulatedHeap.of(gc, 512 * MIB)
+        .live(t -> 150 * MIB)
+        .garbage(0.5 * MIB)
+        .jitter(0.05, 42)
+        .runUntil(2 * HOUR, recorder);
+
+    assertThat(recorder.changes).isEmpty();
+    assertThat(recorder.verdict().growthBytesPerSecond()).isZero();
+    assertThat(recorder.verdict().exhaustionSeconds()).isNaN();
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Gc.class,
+      names = {"G1", "PARALLEL", "ZGC_GENERATIONAL"})
+  void aLargeHeapWhoseOldGenerationIsCollectedEveryFewMinutesIsNeverSuspected(Gc gc) {
+    // 4 GiB, 1.5 GiB live, old generation collected every 2 to 12 minutes, ±5% noise.
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+
+    SimulatedHeap.of(gc, 4 * GIB)
+        .youngEvery(2)
+        .live(t -> 1.5 * GIB)
+        .garbage(2 * MIB)
+        .jitter(0.05, 7)
+        .runUntil(2 * HOUR, recorder);
+
+    assertThat(recorder.changes).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Gc.class)
+  void aWarmUpThatLevelsOffIsClearedSoonAfterAndNotSuspectedAgain(Gc gc) {
+    // 200 MiB of caches filled over 3 minutes: as steep as a leak while it lasts.
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+
+    SimulatedHeap.of(gc, 512 * MIB)
+        .live(t -> 50 * MIB + 200 * MIB * Math.min(t, 180) / 180)
+        .garbage(0.3 * MIB)
+        .jitter(0.05, 5)
+        .runUntil(HOUR, recorder);
+
+    assertThat(recorder.onsets()).isLessThanOrEqualTo(1);
+    assertThat(recorder.changes).hasSizeLessThanOrEqualTo(2);
+    if (!recorder.changes.isEmpty()) {
+      assertThat(recorder.lastClearedAt()).isLessThanOrEqualTo(180 + 5 * 60);
+    }
+    assertThat(recorder.verdict().suspected()).isFalse();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Gc.class)
+  void aNoisyLeakIsSuspectedOnceAndStaysSuspected(Gc gc) {
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+
+    SimulatedHeap.of(gc, GIB)
+        .live(t -> 100 * MIB + 2 * MIB * t)
+        .garbage(0.3 * MIB)
+        .jitter(0.05, 11)
+        .runUntil(300, recorder);
+
+    assertThat(recorder.changes).hasSize(1);
+    assertThat(recorder.firstSuspectedAt()).isLessThanOrEqualTo(100);
+    assertThat(recorder.verdict().suspected()).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Gc.class)
+  void aLeakThatStopsIsClearedAfterAQuietSpellNotAtOnce(Gc gc) {
+    // Leaks 2 MiB/s for three minutes, then holds on to what it took.
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+    SimulatedHeap heap =
+        SimulatedHeap.of(gc, GIB)
+            .live(t -> 100 * MIB + 2 * MIB * Math.min(t, 180))
+            .garbage(0.3 * MIB)
+            .jitter(0.05, 11);
+
+    heap.runUntil(180 + 30, recorder);
+    assertThat(recorder.verdict().suspected()).as("30 s after the leak stopped").isTrue();
+
+    heap.runUntil(HOUR, recorder);
+    assertThat(recorder.changes).hasSize(2);
+    // Lifted once no window's recent half has risen for clearAfter (60 s): within 5 minutes.
+    assertThat(recorder.lastClearedAt()).isBetween(180 + 60.0, 180 + 5 * 60.0);
+  }
+
+  @Test
+  void aLongerClearAfterKeepsTheSuspicionLonger() {
+    LeakSettings patient = LeakSettings.defaults().withClearAfter(Duration.ofMinutes(5));
+    VerdictRecorder quick = VerdictRecorder.withDefaults();
+    VerdictRecorder slow = new VerdictRecorder(new LeakDetector(patient));
+
+    SimulatedHeap.of(Gc.G1, GIB)
+        .live(t -> 100 * MIB + 2 * MIB * Math.min(t, 180))
+        .garbage(0.3 * MIB)
+        .runUntil(
+            HOUR,
+            event -> {
+              quick.accept(event);
+              slow.accept(event);
+            });
+
+    assertThat(slow.lastClearedAt() - quick.lastClearedAt()).isCloseTo(4 * 60, within(30.0));
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Gc.class,
+      names = {"G1", "PARALLEL"})
+  void growthThatTheNextOldCollectionGivesBackIsLiftedThere(Gc gc) {
+    // A first climb as steep as a leak, 1.5 MiB/s of promoted garbage: nothing tells it from a
+    // leak until the old generation is collected and the heap falls back to its 100 MiB.
+    VerdictRecorder recorder = VerdictRecorder.withDefaults();
+    List<Double> oldCollections = new ArrayList<>();
+
+    SimulatedHeap.of(gc, 512 * MIB)
+        .live(t -> 100 * MIB)
+        .garbage(1.5 * MIB)
+        .runUntil(
+            2 * HOUR,
+            event -> {
+              recorder.accept(event);
+              if (GcClassifier.sample(event).map(LiveSample::isFloor).orElse(false)) {
+                oldCollections.add(event.endMillis() / 1000.0);
+              }
+            });
+
+    assertThat(recorder.changes).hasSize(2);
+    double firstOldCollectionAfterOnset =
+        oldCollections.stream()
+            .filter(at -> at >= recorder.firstSuspectedAt())
+            .findFirst()
+            .orElseThrow();
+    assertThat(recorder.lastClearedAt()).isCloseTo(firstOldCollectionAfterOnset, within(1.0));
+  }
+
+  @Test
+  void listenersHearTheVerdictTurnOnAndOffAndAFailingOneStopsNothing() {
+    LeakDetector detector = new LeakDetector(LeakSettings.defaults());
+    List<LeakVerdict> heard = new ArrayList<>();
+    detector.onChange(
+        verdict -> {
+          throw new IllegalStateException("cannot write the heap dump");
+        });
+    detector.onChange(heard::add);
+
+    SimulatedHeap.of(Gc.G1, GIB)
+        .live(t -> 100 * MIB + 2 * MIB * Math.min(t, 180))
+        .garbage(0.3 * MIB)
+        .runUntil(HOUR, detector);
+
+    assertThat(heard).extracting(LeakVerdict::suspected).containsExactly(true, false);
+    LeakVerdict on = heard.get(0);
+    assertThat(on.sinceMillis()).isEqualTo(on.atMillis());
+    assertThat(on.liveBytes()).isPositive();
+    assertThat(on.heapMaxBytes()).isEqualTo(GIB);
+    assertThat(heard.get(1).sinceMillis()).isEqualTo(-1);
+    assertThat(heard.get(1).exhaustionSeconds()).isNaN();
+  }
+
+  @Test
+  void beforeTheFirstCollectionNothingIsKnown() {
+    LeakVerdict verdict = new LeakDetector(LeakSettings.defaults()).verdict();
+
+    assertThat(verdict.suspected()).isFalse();
+    assertThat(verdict.liveBytes()).isEqualTo(-1);
+    assertThat(verdict.exhaustionSeconds()).isNaN();
+    assertThat(verdict.summary()).isEqualTo("no leak suspected (live unknown)");
+  }
+
+  @Test
+  void aSuppliedHeapMaxWinsOverThePools() {
+    LeakDetector detector = new LeakDetector(LeakSettings.defaults(), () -> 2 * GIB);
+
+    SimulatedHeap.of(Gc.PARALLEL, GIB).runUntil(10, detector);
+
+    assertThat(detector.verdict().heapMaxBytes()).isEqualTo(2 * GIB);
+  }
+
+  @Test
+  void windowsOfSecondsWorkTheSameWay() {
+    // 12 s and 60 s windows: 1 s buckets, so a leak shows within about a short window.
+    LeakSettings quick =
+        LeakSettings.defaults().withWindows(Duration.ofSeconds(12), Duration.ofSeconds(60));
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(quick));
+
+    SimulatedHeap.of(Gc.ZGC, 512 * MIB)
+        .youngEvery(0.2)
+        .live(t -> 64 * MIB + 10 * MIB * t)
+        .runUntil(20, recorder);
+
+    assertThat(recorder.firstSuspectedAt()).isLessThanOrEqualTo(15);
+    assertThat(recorder.verdict().windowSeconds()).isEqualTo(12);
+  }
+}
