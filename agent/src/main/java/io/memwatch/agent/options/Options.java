@@ -31,10 +31,22 @@ public final class Options {
       Option.single("topSites", 50, ValueParsers::positiveInt, "a whole number, at least 1");
   public static final Option<Boolean> ALLOCATIONS =
       Option.single("allocations", true, ValueParsers::bool, "true or false (false: no instrumentation, memory figures and GC only)");
+  public static final Option<Boolean> HEAP_DUMP_ON_LEAK =
+      Option.single("heapDumpOnLeak", false, ValueParsers::bool, "true or false");
+  public static final Option<Boolean> HEAP_DUMP_ENDPOINT =
+      Option.single("heapDumpEndpoint", false, ValueParsers::bool, "true or false (true also needs heapDumpToken)");
+  public static final Option<String> HEAP_DUMP_TOKEN =
+      Option.single("heapDumpToken", "", ValueParsers::token, "at least 12 characters, no commas or spaces");
+  public static final Option<String> HEAP_DUMP_DIR =
+      Option.single("heapDumpDir", System.getProperty("java.io.tmpdir") + "/memwatch-dumps", ValueParsers::path,
+          "a directory path");
+  public static final Option<Integer> HEAP_DUMP_MAX =
+      Option.single("heapDumpMax", 3, ValueParsers::positiveInt, "a whole number, at least 1");
   public static final Option<Boolean> DEBUG =
       Option.single("debug", false, ValueParsers::bool, "true or false");
 
-  static final List<Option<?>> ALL = List.of(PORT, HOST, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS, DEBUG);
+  static final List<Option<?>> ALL = List.of(PORT, HOST, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS,
+      HEAP_DUMP_ON_LEAK, HEAP_DUMP_ENDPOINT, HEAP_DUMP_TOKEN, HEAP_DUMP_DIR, HEAP_DUMP_MAX, DEBUG);
 
   private final Map<Option<?>, Object> values;
 
@@ -105,6 +117,26 @@ public final class Options {
     return get(ALLOCATIONS);
   }
 
+  public boolean heapDumpOnLeak() {
+    return get(HEAP_DUMP_ON_LEAK);
+  }
+
+  public boolean heapDumpEndpoint() {
+    return get(HEAP_DUMP_ENDPOINT);
+  }
+
+  public String heapDumpToken() {
+    return get(HEAP_DUMP_TOKEN);
+  }
+
+  public java.nio.file.Path heapDumpDir() {
+    return java.nio.file.Path.of(get(HEAP_DUMP_DIR));
+  }
+
+  public int heapDumpMax() {
+    return get(HEAP_DUMP_MAX);
+  }
+
   public boolean debug() {
     return get(DEBUG);
   }
@@ -112,7 +144,7 @@ public final class Options {
   @Override
   public String toString() {
     return values.entrySet().stream()
-        .map(e -> e.getKey().key() + "=" + e.getValue())
+        .map(e -> e.getKey().key() + "=" + (e.getKey() == HEAP_DUMP_TOKEN && !get(HEAP_DUMP_TOKEN).isEmpty() ? "(set)" : e.getValue()))
         .collect(Collectors.joining(", "));
   }
 
@@ -126,8 +158,9 @@ public final class Options {
         }
         collected.addAll((List<?>) value);
       } catch (RuntimeException e) {
+        String shown = option == HEAP_DUMP_TOKEN ? "(hidden)" : text; // never echo a secret into logs
         warn.accept(
-            "option '" + option.key() + "' (" + source + ") has a bad value '" + text + "': expected "
+            "option '" + option.key() + "' (" + source + ") has a bad value '" + shown + "': expected "
                 + option.allowed() + "; using the default " + describe(option.defaultValue()));
         return option.defaultValue();
       }

@@ -56,6 +56,23 @@ final class ValueParsers {
     return value;
   }
 
+  /** A secret the operator chose: long enough not to be guessed, nothing that breaks the option syntax. */
+  static String token(String text) {
+    String token = text.trim();
+    if (token.length() < 12 || !token.chars().allMatch(c -> c > ' ' && c != ',' && c < 127)) {
+      throw new IllegalArgumentException();
+    }
+    return token;
+  }
+
+  static String path(String text) {
+    String path = text.trim();
+    if (path.isEmpty()) {
+      throw new IllegalArgumentException();
+    }
+    return java.nio.file.Path.of(path).toString();
+  }
+
   static int positiveInt(String text) {
     int value = Integer.parseInt(text.trim());
     if (value < 1) {

@@ -92,6 +92,22 @@ class OptionsTest {
   }
 
   @Test
+  void aBadTokenIsRefusedWithoutEchoingIt() {
+    Options options = parse("heapDumpToken=short", Map.of(), Map.of());
+    assertThat(options.heapDumpToken()).isEmpty();
+    assertThat(warnings).singleElement().asString().contains("'heapDumpToken'").doesNotContain("short");
+    assertThat(parse(null, Map.of(), Map.of("MEMWATCH_HEAP_DUMP_TOKEN", "a-long-enough-secret")).toString())
+        .doesNotContain("a-long-enough-secret");
+  }
+
+  @Test
+  void heapDumpsAreOffByDefault() {
+    Options options = parse(null, Map.of(), Map.of());
+    assertThat(options.heapDumpOnLeak()).isFalse();
+    assertThat(options.heapDumpEndpoint()).isFalse();
+  }
+
+  @Test
   void environmentVariableNamesSplitCamelCase() {
     assertThat(Option.single("sampleBytes", 1L, Long::parseLong, "").environmentVariable())
         .isEqualTo("MEMWATCH_SAMPLE_BYTES");
