@@ -9,6 +9,8 @@ import io.memwatch.collector.CollectorSettings;
 import io.memwatch.collector.events.EventQueues;
 import io.memwatch.collector.export.MetricsServer;
 import io.memwatch.collector.health.InstrumentationCounts;
+import io.memwatch.collector.dump.HeapDumper;
+import io.memwatch.collector.leak.LeakSettings;
 import io.memwatch.collector.log.Log;
 import io.memwatch.collector.sites.SiteRegistry;
 import java.io.IOException;
@@ -31,8 +33,10 @@ final class AgentStartup {
       SiteRegistry sites = new SiteRegistry();
       InstrumentationCounts counts = new InstrumentationCounts();
       Collector collector = new Collector(queues, sites, counts,
-          CollectorSettings.DEFAULTS.withTopSites(options.topSites())).start();
-      serve(collector, options);
+          CollectorSettings.DEFAULTS.withTopSites(options.topSites()).withLeak(leakSettings(options))).start();
+      HeapDumper dumper = HeapDumper.inDirectory(options.heapDumpDir(), options.heapDumpMax());
+      collector.reportLeaks(options.heapDumpOnLeak() ? dumper : null);
+      serve(collector, options, dumper);
       if (options.allocations()) {
         instrumentAllocations(options, instrumentation, queues, sites, counts);
       }
@@ -57,10 +61,35 @@ final class AgentStartup {
     }
   }
 
-  private static void serve(Collector collector, Options options) {
+  private static LeakSettings leakSettings(Options options) {
+    LeakSettings defaults = LeakSettings.defaults();
+    if (options.leakWindow().equals(defaults.shortWindow()) && options.slowLeakWindow().equals(defaults.longWindow())) {
+      return defaults;
+    }
     try {
-      MetricsServer server = collector.serve(options.host(), options.port());
+      return defaults.withWindows(options.leakWindow(), options.slowLeakWindow());
+    } catch (IllegalArgumentException e) {
+      Log.warn("options 'leakWindow' and 'slowLeakWindow' do not fit together (" + e.getMessage()
+          + "); using the defaults " + defaults.shortWindow().toSeconds() + "s and " + defaults.longWindow().toMinutes() + "m");
+      return defaults;
+    }
+  }
+
+  private static void serve(Collector collector, Options options, HeapDumper dumper) {
+    try {
+      MetricsServer server;
+      if (options.heapDumpEndpoint() && !options.heapDumpToken().isEmpty()) {
+        server = collector.serve(options.host(), options.port(), dumper, options.heapDumpToken());
+        Log.info("heap dumps on request: POST /heapdump with the token; files go to " + dumper.directory());
+      } else {
+        if (options.heapDumpEndpoint()) {
+          Log.warn("option 'heapDumpEndpoint' needs 'heapDumpToken' (at least 12 characters, best given as "
+              + "MEMWATCH_HEAP_DUMP_TOKEN); the heap dump endpoint stays off");
+        }
+        server = collector.serve(options.host(), options.port());
+      }
       Log.info("serving metrics on " + server.metricsUrl());
+      System.setProperty("io.memwatch.agent.url", server.metricsUrl());
     } catch (IOException e) {
       Log.warn("cannot serve metrics on " + options.host() + ":" + options.port() + " (" + e.getMessage()
           + "); the port may be in use: set port=N or port=0 for a free one. Metrics stay off; the application runs on");

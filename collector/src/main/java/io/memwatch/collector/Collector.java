@@ -3,7 +3,14 @@ package io.memwatch.collector;
 import io.memwatch.collector.drain.EventDrain;
 import io.memwatch.collector.events.EventQueues;
 import io.memwatch.collector.export.AgentHealthMetrics;
+import io.memwatch.collector.dump.HeapDumpEndpoint;
+import io.memwatch.collector.dump.HeapDumper;
 import io.memwatch.collector.export.AllocationMetrics;
+import io.memwatch.collector.export.LeakMetrics;
+import io.memwatch.collector.leak.LeakDetector;
+import io.memwatch.collector.leak.LeakReporter;
+import io.memwatch.collector.sites.LiveSitesPublisher;
+import io.memwatch.collector.sites.SurvivorTracker;
 import io.memwatch.collector.health.InstrumentationCounts;
 import io.memwatch.collector.sites.AllocationAggregates;
 import io.memwatch.collector.sites.SiteRegistry;
@@ -39,16 +46,16 @@ public final class Collector implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final EventDrain drain;
   private final MemorySampler memory;
-  private final LiveSet liveSet = new LiveSet();
+  private final LiveSet liveSet;
+  private final LeakDetector leakDetector;
   private final AllocationAggregates allocations;
   private final TopSitesPublisher topSites;
+  private final LiveSitesPublisher liveSites;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
   /** A collector without instrumentation: memory figures and GC only. */
   public Collector(EventQueues queues, Duration memoryPeriod) {
-    this(queues, new SiteRegistry(), new InstrumentationCounts(),
-        new CollectorSettings(memoryPeriod, CollectorSettings.DEFAULTS.topSites(),
-            CollectorSettings.DEFAULTS.siteRefreshPeriod(), CollectorSettings.DEFAULTS.maxTrackedSites()));
+    this(queues, new SiteRegistry(), new InstrumentationCounts(), CollectorSettings.DEFAULTS.withMemoryPeriod(memoryPeriod));
   }
 
   public Collector(EventQueues queues, SiteRegistry sites, InstrumentationCounts instrumentation, CollectorSettings settings) {
@@ -59,14 +66,23 @@ public final class Collector implements AutoCloseable {
     this.allocations = new AllocationAggregates(sites, settings.maxTrackedSites());
     double decay = Math.pow(0.5, (double) settings.siteRefreshPeriod().toMillis() / RECENT_HALF_LIFE.toMillis());
     this.topSites = new TopSitesPublisher(allocations, registry, settings.topSites(), decay);
+    SurvivorTracker survivors = new SurvivorTracker(sites, settings.followedObjects());
+    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), settings.survivorHistory());
+    this.liveSet = new LiveSet(settings.leak().longWindow());
+    // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.
+    this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax());
     drain.onGc(liveSet);
+    drain.onGc(leakDetector);
     drain.onAllocation(allocations);
+    drain.onAllocation(survivors);
     drain.every(settings.memoryPeriod(), memory::sample);
     drain.every(settings.siteRefreshPeriod(), topSites::refresh);
+    drain.every(CollectorSettings.SURVIVOR_PERIOD, liveSites::update);
     memory.sample();
 
     new NodeMemoryMetrics(memory, CgroupMemoryLimit.system().limitBytes()).bindTo(registry);
     new LiveSetMetrics(liveSet).bindTo(registry);
+    new LeakMetrics(leakDetector::verdict).bindTo(registry);
     new AllocationMetrics(allocations).bindTo(registry);
     new AgentHealthMetrics(queues, instrumentation, sites).bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
@@ -89,6 +105,16 @@ public final class Collector implements AutoCloseable {
     return MetricsServer.start(registry, host, port);
   }
 
+  /** The same, with {@code POST /heapdump} guarded by {@code token}, writing through {@code dumper}. */
+  public MetricsServer serve(String host, int port, HeapDumper dumper, String token) throws IOException {
+    return MetricsServer.start(registry, host, port, new HeapDumpEndpoint(dumper, token));
+  }
+
+  /** Logs each turn of the leak verdict with the suspect sites, and dumps the heap on a new suspicion if {@code dumper} is not null. */
+  public void reportLeaks(HeapDumper dumper) {
+    leakDetector.onChange(new LeakReporter(liveSites::suspects, dumper));
+  }
+
   public EventQueues queues() {
     return queues;
   }
@@ -108,6 +134,14 @@ public final class Collector implements AutoCloseable {
   /** Chooses the top sites now rather than on the next period; for tests that drive the collector. */
   public void refreshTopSites() {
     topSites.refresh();
+  }
+
+  public LeakDetector leakDetector() {
+    return leakDetector;
+  }
+
+  public LiveSitesPublisher liveSites() {
+    return liveSites;
   }
 
   public LiveSet liveSet() {

@@ -1,5 +1,6 @@
 package io.memwatch.collector;
 
+import io.memwatch.collector.leak.LeakSettings;
 import java.time.Duration;
 
 /**
@@ -9,15 +10,36 @@ import java.time.Duration;
  * @param topSites how many allocation sites get series of their own; the rest are "other"
  * @param siteRefreshPeriod how often the top sites are chosen again
  * @param maxTrackedSites the most sites whose totals are kept, bounding the collector's memory
+ * @param followedObjects the most sampled objects followed to see which sites' objects survive
+ * @param leak how the leak detector judges the live set
  */
-public record CollectorSettings(Duration memoryPeriod, int topSites, Duration siteRefreshPeriod, int maxTrackedSites) {
-  public static final CollectorSettings DEFAULTS = new CollectorSettings(Duration.ofSeconds(1), 50, Duration.ofSeconds(1), 10_000);
+public record CollectorSettings(
+    Duration memoryPeriod,
+    int topSites,
+    Duration siteRefreshPeriod,
+    int maxTrackedSites,
+    int followedObjects,
+    LeakSettings leak) {
+  public static final CollectorSettings DEFAULTS =
+      new CollectorSettings(Duration.ofSeconds(1), 50, Duration.ofSeconds(1), 10_000, 8192, LeakSettings.defaults());
+
+  /** Survivors are counted again this often; suspects are the sites whose count grew over the leak's short window. */
+  public static final Duration SURVIVOR_PERIOD = Duration.ofSeconds(5);
 
   public CollectorSettings withTopSites(int topSites) {
-    return new CollectorSettings(memoryPeriod, topSites, siteRefreshPeriod, maxTrackedSites);
+    return new CollectorSettings(memoryPeriod, topSites, siteRefreshPeriod, maxTrackedSites, followedObjects, leak);
   }
 
-  public CollectorSettings withSiteRefreshPeriod(Duration period) {
-    return new CollectorSettings(memoryPeriod, topSites, period, maxTrackedSites);
+  public CollectorSettings withMemoryPeriod(Duration period) {
+    return new CollectorSettings(period, topSites, siteRefreshPeriod, maxTrackedSites, followedObjects, leak);
+  }
+
+  public CollectorSettings withLeak(LeakSettings leak) {
+    return new CollectorSettings(memoryPeriod, topSites, siteRefreshPeriod, maxTrackedSites, followedObjects, leak);
+  }
+
+  /** How many survivor counts back a site's growth is measured: one leak short window. */
+  int survivorHistory() {
+    return (int) Math.max(2, leak.shortWindow().toMillis() / SURVIVOR_PERIOD.toMillis());
   }
 }

@@ -31,6 +31,12 @@ public final class Options {
       Option.single("topSites", 50, ValueParsers::positiveInt, "a whole number, at least 1");
   public static final Option<Boolean> ALLOCATIONS =
       Option.single("allocations", true, ValueParsers::bool, "true or false (false: no instrumentation, memory figures and GC only)");
+  public static final Option<java.time.Duration> LEAK_WINDOW =
+      Option.single("leakWindow", java.time.Duration.ofSeconds(60), ValueParsers::duration,
+          "a duration of at least 1s, e.g. 60s or 2m: the window in which fast leaks are judged");
+  public static final Option<java.time.Duration> SLOW_LEAK_WINDOW =
+      Option.single("slowLeakWindow", java.time.Duration.ofMinutes(30), ValueParsers::duration,
+          "a duration at least twice leakWindow, e.g. 30m or 2h: the window in which slow leaks are judged");
   public static final Option<Boolean> HEAP_DUMP_ON_LEAK =
       Option.single("heapDumpOnLeak", false, ValueParsers::bool, "true or false");
   public static final Option<Boolean> HEAP_DUMP_ENDPOINT =
@@ -46,7 +52,7 @@ public final class Options {
       Option.single("debug", false, ValueParsers::bool, "true or false");
 
   static final List<Option<?>> ALL = List.of(PORT, HOST, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS,
-      HEAP_DUMP_ON_LEAK, HEAP_DUMP_ENDPOINT, HEAP_DUMP_TOKEN, HEAP_DUMP_DIR, HEAP_DUMP_MAX, DEBUG);
+      LEAK_WINDOW, SLOW_LEAK_WINDOW, HEAP_DUMP_ON_LEAK, HEAP_DUMP_ENDPOINT, HEAP_DUMP_TOKEN, HEAP_DUMP_DIR, HEAP_DUMP_MAX, DEBUG);
 
   private final Map<Option<?>, Object> values;
 
@@ -115,6 +121,14 @@ public final class Options {
 
   public boolean allocations() {
     return get(ALLOCATIONS);
+  }
+
+  public java.time.Duration leakWindow() {
+    return get(LEAK_WINDOW);
+  }
+
+  public java.time.Duration slowLeakWindow() {
+    return get(SLOW_LEAK_WINDOW);
   }
 
   public boolean heapDumpOnLeak() {

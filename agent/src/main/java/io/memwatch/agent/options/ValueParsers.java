@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 final class ValueParsers {
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\-\\[\\]]+");
   private static final Pattern PACKAGE_GLOB = Pattern.compile("[A-Za-z0-9_$.*]+");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|)", Pattern.CASE_INSENSITIVE);
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]?)i?b?", Pattern.CASE_INSENSITIVE);
 
   private ValueParsers() {}
@@ -71,6 +72,24 @@ final class ValueParsers {
       throw new IllegalArgumentException();
     }
     return java.nio.file.Path.of(path).toString();
+  }
+
+  /** {@code 500ms}, {@code 60s}, {@code 30m}, {@code 2h}; a bare number is seconds. */
+  static java.time.Duration duration(String text) {
+    var matcher = DURATION.matcher(text.trim());
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException();
+    }
+    long amount = Long.parseLong(matcher.group(1));
+    String unit = matcher.group(2).toLowerCase(Locale.ROOT);
+    java.time.Duration duration = unit.equals("ms") ? java.time.Duration.ofMillis(amount)
+        : unit.equals("m") ? java.time.Duration.ofMinutes(amount)
+        : unit.equals("h") ? java.time.Duration.ofHours(amount)
+        : java.time.Duration.ofSeconds(amount);
+    if (duration.isZero()) {
+      throw new IllegalArgumentException();
+    }
+    return duration;
   }
 
   static int positiveInt(String text) {

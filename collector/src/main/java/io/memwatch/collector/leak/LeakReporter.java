@@ -1,0 +1,58 @@
+package io.memwatch.collector.leak;
+
+import io.memwatch.collector.dump.HeapDumper;
+import io.memwatch.collector.log.Log;
+import io.memwatch.collector.sites.LiveSitesPublisher;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * What the operator hears when the verdict turns: one line with the growth, the projected
+ * exhaustion and the top three suspect sites, and, only when enabled, one heap dump per incident.
+ * The dump is written on its own daemon thread: it takes seconds, and the collector thread must
+ * go on draining meanwhile.
+ */
+public final class LeakReporter implements Consumer<LeakVerdict> {
+  private final Supplier<List<LiveSitesPublisher.Suspect>> suspects;
+  private final HeapDumper dumper;
+
+  /** @param dumper where to dump on a new suspicion, or null to never dump */
+  public LeakReporter(Supplier<List<LiveSitesPublisher.Suspect>> suspects, HeapDumper dumper) {
+    this.suspects = suspects;
+    this.dumper = dumper;
+  }
+
+  @Override
+  public void accept(LeakVerdict verdict) {
+    if (!verdict.suspected()) {
+      Log.info("leak suspicion lifted: " + verdict.summary());
+      return;
+    }
+    Log.warn("leak suspected: " + verdict.summary() + "; " + describe(suspects.get()));
+    if (dumper != null) {
+      Thread thread = new Thread(this::dump, "memwatch-heapdump");
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
+  static String describe(List<LiveSitesPublisher.Suspect> suspects) {
+    if (suspects.isEmpty()) {
+      return "no allocation site stands out yet (see memwatch_site_live_bytes)";
+    }
+    return "suspect sites: " + suspects.stream().limit(3)
+        .map(s -> s.site().site() + " " + s.site().type() + " +" + (s.growthBytes() >> 10) + " KiB live")
+        .collect(Collectors.joining(", "));
+  }
+
+  private void dump() {
+    try {
+      Log.info("heap dump of the suspected leak written to " + dumper.dump("leak"));
+    } catch (IOException | RuntimeException e) {
+      Log.warn("no heap dump for the suspected leak: " + e.getMessage());
+    }
+  }
+}
