@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Whole-process overhead of allocation-site sampling on a real workload (Jackson and Guava doing a
+# fixed amount of work): no agent vs memwatch at default options vs google's allocation-instrumenter
+# (with a trivial sampler registered, so it does its per-allocation work). Each round runs every
+# configuration once, in rotated order, so drift on the machine hits all of them alike.
+#
+#   scripts/bench-overhead.sh                    # build, then 5 rounds
+#   ROUNDS=9 scripts/bench-overhead.sh
+#   SKIP_BUILD=1 scripts/bench-overhead.sh       # use the jars already built
+#   AGENT_JAR=/path/to/memwatch-agent.jar SKIP_BUILD=1 scripts/bench-overhead.sh   # another build of memwatch
+#   CONFIGS="baseline memwatch" scripts/bench-overhead.sh
+#   WORKLOAD_OPTS="-Dworkload.batches=200" HEAP="-Xms2g -Xmx2g" scripts/bench-overhead.sh
+#   MEMWATCH_ARGS="sampleBytes=1m" scripts/bench-overhead.sh   # extra memwatch options
+#   JAVA_HOME=/path/to/jdk scripts/bench-overhead.sh
+#
+# Prints, per configuration: median wall time of the whole process (start to exit), median time
+# the workload itself reports (all of it, and the second half of its batches alone, with less
+# start-up and warm-up in it), median process CPU time, median peak RSS (VmHWM), what the worker
+# threads allocated, GC count; ratios and differences against the baseline. Fails if any run's
+# checksum differs from the others (every configuration must do exactly the same work).
+# Raw per-run figures are kept in scripts/benchmarks/target/overhead-<time>.tsv.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+rounds=${ROUNDS:-5}
+read -r -a configs <<<"${CONFIGS:-baseline memwatch allocation-instrumenter}"
+# A fixed heap, touched up front: peak RSS then differs by what the agent adds outside the host's
+# heap, not by how much of the same 1 GiB heap the collector happened to touch.
+read -r -a heap <<<"${HEAP:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}"
+read -r -a workload_opts <<<"${WORKLOAD_OPTS:-}"
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+agent=${AGENT_JAR:-$root/scripts/benchmarks/target/agents/memwatch-agent.jar}
+bench=$root/scripts/benchmarks/target/benchmarks.jar
+instrumenter=$root/scripts/benchmarks/target/agents/java-allocation-instrumenter.jar
+main=io.memwatch.benchmarks.workload.JsonAndCollectionsWorkload
+
+if [[ -z ${SKIP_BUILD:-} ]]; then
+  echo "bench-overhead: building the agent and the benchmarks (tests skipped)..." >&2
+  # maven.test.skip rather than skipTests: the latter leaves the agent's integration tests running.
+  mvn -B -q -Dmaven.test.skip=true install -pl agent -am
+  mvn -B -q -f scripts/benchmarks/pom.xml package
+fi
+for jar in "$agent" "$bench" "$instrumenter"; do
+  [[ -f $jar ]] || { echo "bench-overhead: $jar is missing; run without SKIP_BUILD" >&2; exit 1; }
+done
+
+stamp=$(date -u +%Y%m%d-%H%M%S)
+raw=$root/scripts/benchmarks/target/overhead-$stamp.tsv
+logs=$root/scripts/benchmarks/target/overhead-$stamp-logs
+mkdir -p "$logs"
+
+echo "# date: $(date -u +'%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
+  "$([[ -n $(git status --porcelain -- agent collector 2>/dev/null) ]] && echo '(agent/collector with uncommitted changes)')"
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)," \
+  "$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+echo "# java: $("$java" -version 2>&1 | sed -n 2p)"
+echo "# memwatch agent: ${agent#"$root"/}"
+echo "# rounds: $rounds; configurations: ${configs[*]}; heap: ${heap[*]}; workload: ${workload_opts[*]:-defaults}"
+
+# The JVM arguments for one configuration, into the array args.
+config_args() {
+  case $1 in
+    baseline) args=() ;;
+    memwatch) args=("-javaagent:$agent=port=0${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
+    allocation-instrumenter) args=("-javaagent:$instrumenter" -Dworkload.sampler=allocation-instrumenter) ;;
+    *) echo "bench-overhead: unknown configuration '$1' (known: baseline, memwatch, allocation-instrumenter)" >&2; exit 1 ;;
+  esac
+}
+for config in "${configs[@]}"; do config_args "$config"; done
+# One field of the workload's result line.
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
+
+printf 'round\tconfig\twallMs\telapsedMs\tsecondHalfMs\tcpuMs\tvmHwmKiB\tallocatedMiB\tgcCount\tchecksum\n' >"$raw"
+n=${#configs[@]}
+for ((round = 1; round <= rounds; round++)); do
+  for ((k = 0; k < n; k++)); do
+    config=${configs[(round - 1 + k) % n]}
+    config_args "$config"
+    log=$logs/$round-$config.stderr
+    start=$(date +%s%N)
+    out=$("$java" "${heap[@]}" "${args[@]}" "${workload_opts[@]}" -cp "$bench" "$main" 2>"$log") \
+      || { echo "bench-overhead: $config failed; see $log" >&2; exit 1; }
+    end=$(date +%s%N)
+    line=$(grep '^workload: ' <<<"$out") || { echo "bench-overhead: $config printed no result; see $log" >&2; exit 1; }
+    case $config in
+      memwatch) grep -q 'memwatch: serving metrics on' "$log" || { echo "bench-overhead: memwatch did not start; see $log" >&2; exit 1; } ;;
+      allocation-instrumenter) grep -q 'sampler saw' "$log" || { echo "bench-overhead: no sampler ran; see $log" >&2; exit 1; } ;;
+    esac
+    wall=$(((end - start) / 1000000))
+    printf '%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$config" "$wall" "$(field elapsedMs)" \
+      "$(field secondHalfMs)" "$(field cpuMs)" \
+      "$(field vmHwmKiB)" "$(field allocatedMiB)" "$(field gcCount)" "$(field checksum)" >>"$raw"
+    printf 'round %d/%d %-24s wall %6d ms  workload %6s ms  2nd half %6s ms  cpu %6s ms  peak RSS %5d MiB  allocated %5s MiB  gc %3s\n' \
+      "$round" "$rounds" "$config" "$wall" "$(field elapsedMs)" "$(field secondHalfMs)" "$(field cpuMs)" "$(($(field vmHwmKiB) / 1024))" \
+      "$(field allocatedMiB)" "$(field gcCount)" >&2
+  done
+done
+
+echo
+echo "raw runs: ${raw#"$root"/}"
+awk -F'\t' -v order="${configs[*]}" '
+  function median(list,   v, m, i, j, t) {
+    m = split(list, v, " ")
+    for (i = 2; i <= m; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] + 0 > t + 0; j--) v[j + 1] = v[j]; v[j + 1] = t }
+    return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+  }
+  NR == 1 { next }
+  {
+    wall[$2] = wall[$2] " " $3; elapsed[$2] = elapsed[$2] " " $4; half[$2] = half[$2] " " $5; cpu[$2] = cpu[$2] " " $6
+    rss[$2] = rss[$2] " " $7; alloc[$2] = alloc[$2] " " $8; gcs[$2] = gcs[$2] " " $9; runs[$2]++
+    sums[$10]++
+  }
+  END {
+    n = split(order, names, " ")
+    base = names[1]
+    printf "%-24s %4s %7s %6s %9s %6s %9s %6s %7s %6s %9s %9s %10s %4s\n", "configuration", "runs", "wall s", "ratio", \
+      "workload", "ratio", "2nd half", "ratio", "cpu s", "ratio", "peak RSS", "vs base", "allocated", "gc"
+    for (i = 1; i <= n; i++) {
+      c = names[i]
+      w = median(wall[c]); e = median(elapsed[c]); h = median(half[c]); u = median(cpu[c]); r = median(rss[c]) / 1024
+      if (i == 1) { bw = w; be = e; bh = h; bu = u; br = r }
+      printf "%-24s %4d %7.2f %6.3f %8.2fs %6.3f %8.2fs %6.3f %7.2f %6.3f %5.0f MiB %+5.0f MiB %6.0f MiB %4.0f\n", c, runs[c], \
+        w / 1000, w / bw, e / 1000, e / be, h / 1000, h / bh, u / 1000, u / bu, r, r - br, median(alloc[c]), median(gcs[c])
+    }
+    printf "(medians over runs; ratios and vs base against %s. wall: the whole process, start to exit; workload: the\n", base
+    printf " work as the program times it; 2nd half: the second half of its batches; cpu: process CPU time)\n"
+    k = 0; for (s in sums) k++
+    if (k == 1) { for (s in sums) printf "checksums: all %d runs agree (%s)\n", sums[s], s }
+    else { print "checksums: DIFFER between runs:"; for (s in sums) printf "  %s x %d\n", s, sums[s]; exit 1 }
+  }' "$raw"
