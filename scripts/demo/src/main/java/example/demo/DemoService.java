@@ -23,13 +23,14 @@ public final class DemoService {
   /** The leak: a global list that only grows, like the document's {@code leakedObjects}. */
   static final List<LeakedRecord> LEAKED = new ArrayList<>();
 
-  /** What a request builds: about 40 KB of strings and an array, like the document's leaked data. */
+  /**
+   * What a request builds, like the document's leaked data ({@code new Array(10000).fill('leak')}
+   * and a timestamp): an array of 25,000 references to one string, about 100 KB.
+   */
   record LeakedRecord(long id, String[] data, long createdAt) {
     static LeakedRecord create(long id) {
-      String[] data = new String[1000];
-      for (int i = 0; i < data.length; i++) {
-        data[i] = "leak-" + id + "-" + i;
-      }
+      String[] data = new String[25_000];
+      java.util.Arrays.fill(data, "leak");
       return new LeakedRecord(id, data, System.currentTimeMillis());
     }
   }
@@ -49,7 +50,7 @@ public final class DemoService {
     });
     server.createContext("/ok", exchange -> {
       LeakedRecord record = LeakedRecord.create(System.nanoTime());
-      respond(exchange, "Built and released " + record.data().length + " strings\n");
+      respond(exchange, "Built and released an array of " + record.data().length + " strings\n");
     });
     AtomicLong requests = new AtomicLong();
     endpoint(server, "/cache", () -> "unbounded cache entries: " + LeakPatterns.UnboundedCache.put(requests.incrementAndGet()));
