@@ -17,29 +17,46 @@ import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 
 /**
- * Brings memwatch up on its own daemon thread, in the order that keeps each part safe and useful:
- * the GC listener first, so early collections are seen; the collector before the queues fill; the
- * HTTP endpoint, so memory figures are served at once; the allocation instrumentation last, with
- * the hook on the bootstrap class path before any instrumented code can call it. A part that
- * fails is reported in one line and the rest runs on.
+ * Brings memwatch up in the order that keeps each part safe and useful, and the host's start quick.
+ *
+ * <p>At JVM start ({@code -javaagent}) the allocation instrumentation is put in place before the
+ * host's {@code main}, so every class is instrumented as it loads: nothing has to be retransformed
+ * later, which would throw away code the JIT had already compiled and compile it again. Attached to
+ * a running JVM, it has no choice: loaded classes are retransformed.
+ *
+ * <p>The rest starts on a daemon thread: the GC listener first, so early collections are seen; the
+ * collector before the queues fill (until then a full queue drops and counts); the HTTP endpoint.
+ * A part that fails is reported in one line and the rest runs on.
  */
 final class AgentStartup {
   private AgentStartup() {}
 
-  static void run(Options options, Instrumentation instrumentation) {
+  static void start(Options options, Instrumentation instrumentation, boolean atJvmStart) {
+    EventQueues queues = new EventQueues();
+    SiteRegistry sites = new SiteRegistry();
+    InstrumentationCounts counts = new InstrumentationCounts();
+    boolean instrumentNow = atJvmStart && options.allocations();
+    if (instrumentNow) {
+      instrumentAllocations(options, instrumentation, queues, sites, counts);
+    }
+    Thread starter = new Thread(() -> {
+      startCollector(options, queues, sites, counts);
+      if (!instrumentNow && options.allocations()) {
+        instrumentAllocations(options, instrumentation, queues, sites, counts);
+      }
+    }, "memwatch-start");
+    starter.setDaemon(true);
+    starter.start();
+  }
+
+  private static void startCollector(Options options, EventQueues queues, SiteRegistry sites, InstrumentationCounts counts) {
     try {
-      EventQueues queues = new EventQueues();
       GcNotificationListener.install(queues);
-      SiteRegistry sites = new SiteRegistry();
-      InstrumentationCounts counts = new InstrumentationCounts();
       Collector collector = new Collector(queues, sites, counts,
           CollectorSettings.DEFAULTS.withTopSites(options.topSites()).withLeak(leakSettings(options))).start();
       HeapDumper dumper = HeapDumper.inDirectory(options.heapDumpDir(), options.heapDumpMax());
       collector.reportLeaks(options.heapDumpOnLeak() ? dumper : null);
       serve(collector, options, dumper);
-      if (options.allocations()) {
-        instrumentAllocations(options, instrumentation, queues, sites, counts);
-      }
     } catch (Throwable t) {
       Log.warn("could not start the collector (" + t + "); the application runs on without memwatch");
     }

@@ -8,11 +8,10 @@ import java.lang.instrument.Instrumentation;
  * The agent's entry points: {@code -javaagent} at start-up ({@link #premain}) and the Attach API
  * on a running JVM ({@link #agentmain}).
  *
- * <p>The host comes first: nothing here throws, and everything slow (Byte Buddy, the collector,
- * its meters, the HTTP server) starts on a daemon thread so the host's own start is not held up.
- * Classes the host loads meanwhile are retransformed once the instrumentation is in place. The
- * HTTP server's dispatcher thread inherits daemon-ness from the thread that creates it, one more
- * reason to create it there.
+ * <p>The host comes first: nothing here throws. The collector, its meters and the HTTP server
+ * start on a daemon thread so the host's own start is not held up by them (the HTTP server's
+ * dispatcher thread inherits daemon-ness from the thread that creates it, one more reason to
+ * create it there); see {@link AgentStartup} for what runs before the host's {@code main}.
  */
 public final class MemwatchAgent {
   /** A JVM-wide marker, so a second attach (even of another copy of the jar) does nothing. */
@@ -21,14 +20,14 @@ public final class MemwatchAgent {
   private MemwatchAgent() {}
 
   public static void premain(String args, Instrumentation instrumentation) {
-    start(args, instrumentation);
+    start(args, instrumentation, true);
   }
 
   public static void agentmain(String args, Instrumentation instrumentation) {
-    start(args, instrumentation);
+    start(args, instrumentation, false);
   }
 
-  private static void start(String args, Instrumentation instrumentation) {
+  private static void start(String args, Instrumentation instrumentation, boolean atJvmStart) {
     try {
       if (System.getProperties().putIfAbsent(STARTED_MARKER, "true") != null) {
         Log.warn("already running in this JVM; this attach does nothing");
@@ -37,9 +36,7 @@ public final class MemwatchAgent {
       Options options = Options.fromEnvironment(args, Log::warn);
       Log.setDebug(options.debug());
       Log.debug("options: " + options);
-      Thread starter = new Thread(() -> AgentStartup.run(options, instrumentation), "memwatch-start");
-      starter.setDaemon(true);
-      starter.start();
+      AgentStartup.start(options, instrumentation, atJvmStart);
     } catch (Throwable t) {
       Log.warn("could not start (" + t + "); the application runs on without memwatch");
     }
