@@ -61,12 +61,10 @@ class PrometheusEndToEndTest {
    * The child's command line after {@code java}. The demo's leak must be one the agent can see within the
    * test's few minutes, and the heap must outlast the test:
    * <ul>
-   *   <li>{@code --paths /ok,/leak}: the demo's self-load sends its requests one at a time from one thread and
-   *       manages about 22 a second in all, whatever {@code --load} says, so every extra path slows
-   *       {@code /leak} down: with {@code /cache-lru} as well it gets about 7 a second (0.45 MB/s of leak),
-   *       with {@code /ok} alone about 11 (0.7 MB/s).
+   *   <li>{@code --load 10 --paths /ok,/leak}: ten requests a second to each; {@code /leak} keeps about
+   *       100 KB a request, so about 1 MB/s of leak.
    *   <li>{@code leakWindow=60s}: the leak window is judged on every collection's reading and asks for growth
-   *       of 10% of the heap's max within it, so 25.6 MiB for a 256 MiB heap; in 20 s the demo leaks 14 MB.
+   *       of 10% of the heap's max within it, so 25.6 MiB for a 256 MiB heap; in 20 s the demo leaks 20 MB.
    *       The longer windows see only collections that reclaimed the old generation, and G1 made none here
    *       until the heap was nearly full (the old generation holds little but the leak): until then only this
    *       window can raise the suspicion.
@@ -74,13 +72,13 @@ class PrometheusEndToEndTest {
    *       least); the demo allocates too little garbage for that with G1's default young generation, which
    *       collects every 10 to 40 s here.
    * </ul>
-   * With these, the agent suspects the leak about 50 s after start, the rule fires a minute later, and the
-   * heap would be exhausted after about 5 minutes. (With {@code -Xmx256m}, {@code leakWindow=20s} and
+   * With these, the agent suspects the leak within about a minute of the start, the rule fires a minute
+   * later, and the heap would be exhausted after about 4 minutes. (With {@code -Xmx256m}, {@code leakWindow=20s} and
    * {@code --paths /ok,/leak,/cache-lru}, G1's default young generation, the agent never suspected the leak:
    * the demo ran out of heap after 9 minutes with {@code memwatch_leak_suspected} still 0.)
    */
   static final List<String> CHILD_ARGS_AFTER_AGENT = List.of(
-      "-jar", "DEMO_JAR", "--port", "0", "--load", "20", "--paths", "/ok,/leak");
+      "-jar", "DEMO_JAR", "--port", "0", "--load", "10", "--paths", "/ok,/leak");
   static final List<String> CHILD_JVM_ARGS = List.of("-Xmx256m", "-Xmn8m");
   static final String AGENT_OPTIONS = "port=0,leakWindow=60s,slowLeakWindow=2m";
 

@@ -131,7 +131,7 @@ public final class ChildJvm implements AutoCloseable {
 
   /** The metrics URL from the agent's start-up line. */
   public URI metricsUrl() {
-    String line = awaitStderr("memwatch: serving metrics on http://", Duration.ofSeconds(30));
+    String line = awaitStderr("memwatch: serving metrics on http://", Duration.ofSeconds(60));
     Matcher matcher = METRICS_URL.matcher(line);
     if (!matcher.find()) {
       throw new AssertionError("no URL in " + line);

@@ -62,12 +62,19 @@ public final class EventDrain implements AutoCloseable {
 
   private void run() {
     while (running) {
-      int drained = drainOnce();
-      long now = System.nanoTime();
-      for (PeriodicTask task : periodicTasks) {
-        task.runIfDue(now);
-      }
-      if (drained == 0) {
+      try {
+        int drained = drainOnce();
+        long now = System.nanoTime();
+        for (PeriodicTask task : periodicTasks) {
+          task.runIfDue(now);
+        }
+        if (drained == 0) {
+          LockSupport.parkNanos(idleParkNanos);
+        }
+      } catch (Throwable t) {
+        // An OutOfMemoryError in the host's heap may strike here too: the thread must outlive it,
+        // since the figures matter most right then.
+        Log.warnOnce("drain-error", "the collector thread hit " + t + "; it carries on");
         LockSupport.parkNanos(idleParkNanos);
       }
     }
