@@ -19,10 +19,6 @@ public final class Log {
     debug = enabled;
   }
 
-  public static boolean debugEnabled() {
-    return debug;
-  }
-
   public static void info(String message) {
     System.err.println("memwatch: " + message);
   }
