@@ -9,5 +9,12 @@ package io.memwatch.collector.events;
  * @param sizeBytes the sampled object's own size
  * @param object the allocated object, or null where it could not be captured; held only until the
  *     collector drains the sample, then weakly
+ * @param atMillis JVM uptime when it was sampled ({@link JvmClock}), the clock collections are
+ *     reported in
  */
-public record AllocationSample(int site, long weightBytes, long sizeBytes, Object object) {}
+public record AllocationSample(int site, long weightBytes, long sizeBytes, Object object, long atMillis) {
+  /** A sample taken now. */
+  public AllocationSample(int site, long weightBytes, long sizeBytes, Object object) {
+    this(site, weightBytes, sizeBytes, object, JvmClock.uptimeMillis());
+  }
+}
