@@ -67,7 +67,7 @@ public final class Collector implements AutoCloseable {
     double decay = Math.pow(0.5, (double) settings.siteRefreshPeriod().toMillis() / RECENT_HALF_LIFE.toMillis());
     this.topSites = new TopSitesPublisher(allocations, registry, settings.topSites(), decay);
     SurvivorTracker survivors = new SurvivorTracker(sites, settings.followedObjects());
-    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), settings.survivorHistory());
+    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites());
     this.liveSet = new LiveSet(settings.leak().longWindow());
     // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.
     this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax());

@@ -23,7 +23,7 @@ public record CollectorSettings(
   public static final CollectorSettings DEFAULTS =
       new CollectorSettings(Duration.ofSeconds(1), 50, Duration.ofSeconds(1), 10_000, 8192, LeakSettings.defaults());
 
-  /** Survivors are counted again this often; suspects are the sites whose count grew over the leak's short window. */
+  /** Survivors are counted again this often for {@code memwatch_site_live_bytes}. */
   public static final Duration SURVIVOR_PERIOD = Duration.ofSeconds(5);
 
   public CollectorSettings withTopSites(int topSites) {
@@ -36,10 +36,5 @@ public record CollectorSettings(
 
   public CollectorSettings withLeak(LeakSettings leak) {
     return new CollectorSettings(memoryPeriod, topSites, siteRefreshPeriod, maxTrackedSites, followedObjects, leak);
-  }
-
-  /** How many survivor counts back a site's growth is measured: one leak short window. */
-  int survivorHistory() {
-    return (int) Math.max(2, leak.shortWindow().toMillis() / SURVIVOR_PERIOD.toMillis());
   }
 }

@@ -54,6 +54,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private final Trend[] trends;
   private final double[] riseBytes;
   private final long[] onsetSinceMillis;
+  private final GrowthBar.Evidence[] onsetEvidence;
   private final boolean[] holding;
   private final List<Consumer<LeakVerdict>> listeners = new CopyOnWriteArrayList<>();
   private volatile LeakVerdict verdict = LeakVerdict.NONE;
@@ -61,6 +62,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private long nowMillis = Long.MIN_VALUE;
   private long lastJudgedBucket = Long.MIN_VALUE;
   private long poolsHeapMax = -1;
+  private long unusableBytes;
   private boolean suspected;
   private long sinceMillis = -1;
   private int driving = -1;
@@ -85,8 +87,10 @@ public final class LeakDetector implements Consumer<GcEvent> {
     this.trends = new Trend[windows.size()];
     this.riseBytes = new double[windows.size()];
     this.onsetSinceMillis = new long[windows.size()];
+    this.onsetEvidence = new GrowthBar.Evidence[windows.size()];
     this.holding = new boolean[windows.size()];
     Arrays.fill(trends, Trend.NONE);
+    Arrays.fill(onsetEvidence, GrowthBar.Evidence.NONE);
     Arrays.fill(onsetSinceMillis, -1);
   }
 
@@ -116,6 +120,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
     if (sample.heapMaxBytes() > 0) {
       poolsHeapMax = sample.heapMaxBytes();
     }
+    unusableBytes = sample.unusableBytes();
     long heapMax = heapMax();
     double dropBytes = heapMax > 0 ? settings.dropFraction() * heapMax : settings.minRiseBytes();
 
@@ -167,13 +172,13 @@ public final class LeakDetector implements Consumer<GcEvent> {
       trends[i] = fit.fit(seconds, bytes, points, -window.seconds() / 2);
       riseBytes[i] =
           Math.max(settings.minRiseBytes(), heapMax > 0 ? window.riseFraction() * heapMax : 0);
-      boolean onset = GrowthBar.onset(riseBytes[i]).isMetBy(trends[i], window.seconds());
-      if (!onset) {
+      onsetEvidence[i] = GrowthBar.onset(riseBytes[i]).judge(trends[i], window.seconds());
+      if (!onsetEvidence[i].isGrowth()) {
         onsetSinceMillis[i] = -1;
       } else if (onsetSinceMillis[i] < 0) {
         onsetSinceMillis[i] = nowMillis;
       }
-      holding[i] = GrowthBar.hold(riseBytes[i]).isMetBy(trends[i], window.seconds());
+      holding[i] = GrowthBar.hold(riseBytes[i]).judge(trends[i], window.seconds()).isGrowth();
     }
   }
 
@@ -193,10 +198,12 @@ public final class LeakDetector implements Consumer<GcEvent> {
   }
 
   private boolean hasOnset(int window) {
+    // A steady climb needs no persistence: no noise puts readings on a rising line.
     boolean lasted =
-        onsetSinceMillis[window] >= 0
-            && nowMillis - onsetSinceMillis[window]
-                >= windows.get(window).millis() / PERSISTENCE_DIVISOR;
+        onsetEvidence[window] == GrowthBar.Evidence.STEADY_CLIMB
+            || onsetSinceMillis[window] >= 0
+                && nowMillis - onsetSinceMillis[window]
+                    >= windows.get(window).millis() / PERSISTENCE_DIVISOR;
     boolean newGrowth =
         nowMillis >= liftedUntilMillis
             || trends[window].levelNow() >= liftedAtBytes + riseBytes[window];
@@ -250,7 +257,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
     }
     double exhaustion =
         heapMax > 0 && growth > 0 && !Double.isNaN(level)
-            ? Math.max(0, heapMax - level) / growth
+            ? Math.max(0, heapMax - unusableBytes - level) / growth
             : Double.NaN;
     verdict =
         new LeakVerdict(

@@ -6,21 +6,26 @@ import io.memwatch.collector.sites.LiveSitesPublisher;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
  * What the operator hears when the verdict turns: one line with the growth, the projected
- * exhaustion and the top three suspect sites, and, only when enabled, one heap dump per incident.
+ * exhaustion and the top three suspect sites (those that kept what they allocated during the
+ * window that raised the suspicion), and, only when enabled, one heap dump per incident.
  * The dump is written on its own daemon thread: it takes seconds, and the collector thread must
  * go on draining meanwhile.
  */
 public final class LeakReporter implements Consumer<LeakVerdict> {
-  private final Supplier<List<LiveSitesPublisher.Suspect>> suspects;
+  /** The suspects among objects allocated between two moments of JVM uptime, in milliseconds. */
+  public interface SuspectSource {
+    List<LiveSitesPublisher.Suspect> suspects(long fromMillis, long toMillis);
+  }
+
+  private final SuspectSource suspects;
   private final HeapDumper dumper;
 
   /** @param dumper where to dump on a new suspicion, or null to never dump */
-  public LeakReporter(Supplier<List<LiveSitesPublisher.Suspect>> suspects, HeapDumper dumper) {
+  public LeakReporter(SuspectSource suspects, HeapDumper dumper) {
     this.suspects = suspects;
     this.dumper = dumper;
   }
@@ -31,7 +36,9 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
       Log.info("leak suspicion lifted: " + verdict.summary());
       return;
     }
-    Log.warn("leak suspected: " + verdict.summary() + "; " + describe(suspects.get()));
+    long windowMillis = verdict.windowSeconds() * 1000;
+    Log.warn("leak suspected: " + verdict.summary() + "; "
+        + describe(suspects.suspects(verdict.atMillis() - windowMillis, verdict.atMillis())));
     if (dumper != null) {
       Thread thread = new Thread(this::dump, "memwatch-heapdump");
       thread.setDaemon(true);
@@ -44,8 +51,12 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
       return "no allocation site stands out yet (see memwatch_site_live_bytes)";
     }
     return "suspect sites: " + suspects.stream().limit(3)
-        .map(s -> s.site().site() + " " + s.site().type() + " +" + (s.growthBytes() >> 10) + " KiB live")
+        .map(s -> s.site().site() + " " + s.site().type() + " kept " + size(s.retainedBytes()))
         .collect(Collectors.joining(", "));
+  }
+
+  private static String size(long bytes) {
+    return bytes >= 10L << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
   }
 
   private void dump() {

@@ -7,8 +7,10 @@ package io.memwatch.collector.leak;
  * @param bytes heap in use right after the collection
  * @param kind how much the reading can be trusted
  * @param heapMaxBytes the most the heap may grow to according to the pools, -1 if they do not say
+ * @param unusableBytes how much of that maximum the JVM is expected to leave unused when it gives
+ *     up with an OutOfMemoryError (see {@link GcClassifier#unusableBytes})
  */
-public record LiveSample(long atMillis, long bytes, Kind kind, long heapMaxBytes) {
+public record LiveSample(long atMillis, long bytes, Kind kind, long heapMaxBytes, long unusableBytes) {
 
   /** How a reading relates to the true live set. */
   public enum Kind {

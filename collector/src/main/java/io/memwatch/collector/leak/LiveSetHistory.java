@@ -82,7 +82,7 @@ final class LiveSetHistory {
   /**
    * Writes the window ending at {@code nowMillis} as at most {@code seconds.length} points (one
    * more than the number of groups asked for, since aligned groups may straddle the window's
-   * start), oldest first: the lowest reading of each group of adjacent buckets, at the moment it
+   * start), oldest first, from the readings taken within it: the lowest reading of each group of adjacent buckets, at the moment it
    * was taken, in seconds relative to {@code nowMillis} (so never positive). Groups are aligned to
    * absolute bucket numbers, so a point does not change as the window slides. Empty groups are left
    * out.
@@ -92,8 +92,11 @@ final class LiveSetHistory {
   int series(
       long nowMillis, long windowMillis, boolean floorsOnly, double[] seconds, double[] bytes) {
     long last = Math.floorDiv(nowMillis, bucketMillis);
-    long count = windowMillis / bucketMillis;
-    long first = last - count + 1;
+    long since = nowMillis - windowMillis;
+    // The bucket the window starts in counts too, for its readings that are inside the window:
+    // with a reading every 15 s, the one 58 s ago is what makes a minute's worth of them.
+    long first = Math.floorDiv(since, bucketMillis);
+    long count = last - first + 1;
     long groups = seconds.length - 1;
     long groupSize = (count + groups - 1) / groups;
     int points = 0;
@@ -110,9 +113,10 @@ final class LiveSetHistory {
           continue;
         }
         long value = floorsOnly ? lowestFloor[slot] : lowest[slot];
-        if (value >= 0 && (best < 0 || value < best)) {
+        long at = floorsOnly ? lowestFloorAt[slot] : lowestAt[slot];
+        if (value >= 0 && at >= since && (best < 0 || value < best)) {
           best = value;
-          bestAt = floorsOnly ? lowestFloorAt[slot] : lowestAt[slot];
+          bestAt = at;
         }
       }
       if (best >= 0) {

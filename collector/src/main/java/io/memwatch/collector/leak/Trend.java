@@ -8,10 +8,11 @@ package io.memwatch.collector.leak;
  * @param slope Theil–Sen slope: the median of the slopes between every pair of points, in bytes per
  *     second; up to 29% of the points can be anything without moving it far
  * @param levelNow the line's value at the window's end (now), in bytes
- * @param mannKendallZ how sure the series rises: the Mann–Kendall statistic (rising pairs minus
- *     falling pairs) over its standard deviation under "no trend"; 3.09 is the one-sided 0.1% level
+ * @param mannKendallP how sure the series rises: the one-sided p-value of its Mann–Kendall score
+ *     (rising pairs minus falling pairs) under "no trend" ({@link MannKendall})
+ * @param monotone whether no point is below the one before it
  * @param recentSlope Theil–Sen slope of the window's most recent half alone, NaN with fewer than
- *     three points there
+ *     two points there
  * @param recentPoints how many points the recent half holds
  * @param recentSpanSeconds time between the first and the last of them
  * @param noiseBytes how far points stray from the line: the median absolute residual scaled to a
@@ -22,12 +23,13 @@ record Trend(
     double spanSeconds,
     double slope,
     double levelNow,
-    double mannKendallZ,
+    double mannKendallP,
+    boolean monotone,
     double recentSlope,
     int recentPoints,
     double recentSpanSeconds,
     double noiseBytes) {
-  static final Trend NONE = new Trend(0, 0, 0, Double.NaN, 0, Double.NaN, 0, 0, Double.NaN);
+  static final Trend NONE = new Trend(0, 0, 0, Double.NaN, 1, false, Double.NaN, 0, 0, Double.NaN);
 
   /**
    * The growth the line accounts for, in units of the uncertainty noise alone would give it: for
@@ -39,7 +41,7 @@ record Trend(
 
   /** The same for the recent half alone, against the whole window's noise. */
   double recentRiseOverNoise() {
-    return recentPoints < 3 ? 0 : riseOverNoise(recentSlope * recentSpanSeconds, recentPoints);
+    return recentPoints < 2 ? 0 : riseOverNoise(recentSlope * recentSpanSeconds, recentPoints);
   }
 
   private double riseOverNoise(double rise, int count) {

@@ -41,14 +41,15 @@ final class TrendFit {
     }
     int recentPoints = points - recentStart;
     double recentSlope =
-        recentPoints >= 3 ? theilSen(seconds, bytes, recentStart, points) : Double.NaN;
+        recentPoints >= 2 ? theilSen(seconds, bytes, recentStart, points) : Double.NaN;
     double recentSpan = recentPoints > 0 ? seconds[points - 1] - seconds[recentStart] : 0;
     return new Trend(
         points,
         seconds[points - 1] - seconds[0],
         slope,
         levelNow,
-        mannKendallZ(bytes, points),
+        MannKendall.upperTailP(MannKendall.score(bytes, points), points),
+        monotone(bytes, points),
         recentSlope,
         recentPoints,
         recentSpan,
@@ -88,19 +89,13 @@ final class TrendFit {
     return pairs == 0 ? 0 : median(pairSlopes, pairs);
   }
 
-  // Normal approximation without the tie correction: ties (readings held at the floor their climb
-  // started from) add nothing to the score but are still counted in the variance, which only makes
-  // the test more cautious.
-  private static double mannKendallZ(double[] bytes, int points) {
-    long score = 0;
-    for (int i = 0; i < points; i++) {
-      for (int j = i + 1; j < points; j++) {
-        score += Double.compare(bytes[j], bytes[i]);
+  private static boolean monotone(double[] bytes, int points) {
+    for (int i = 1; i < points; i++) {
+      if (bytes[i] < bytes[i - 1]) {
+        return false;
       }
     }
-    double variance = points * (points - 1.0) * (2.0 * points + 5) / 18.0;
-    double corrected = score - Math.signum((double) score); // continuity correction
-    return corrected / Math.sqrt(variance);
+    return true;
   }
 
   private static double median(double[] values, int count) {

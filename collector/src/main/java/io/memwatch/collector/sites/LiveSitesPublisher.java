@@ -3,10 +3,8 @@ package io.memwatch.collector.sites;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,32 +12,36 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code memwatch_site_live_bytes{site,type}} for the sites with the most surviving bytes, and the
- * suspects: the sites whose surviving bytes grew the most over the recent updates. Runs on the
- * collector thread; gauges read the latest figures from scrape threads.
+ * suspects of a leak: the sites whose followed objects survive whenever they were allocated. Runs
+ * on the collector thread; gauges read the latest figures from scrape threads.
  */
 public final class LiveSitesPublisher {
   static final String NAME = "memwatch.site.live";
   private static final String DESCRIPTION = "Estimated bytes still reachable from sampled allocations, per site and type, top sites";
 
-  /** A site whose live bytes grew, and by how much over the window. */
-  public record Suspect(SiteKey site, long liveBytes, long growthBytes) {}
+  /**
+   * A site that kept objects allocated in a window.
+   *
+   * @param retainedBytes bytes allocated in the window that are still reachable
+   * @param steady whether it kept some of what it allocated at every stage of the window, as a
+   *     leak does, rather than only lately (a cache, a session) or in a burst (a batch)
+   */
+  public record Suspect(SiteKey site, long liveBytes, long retainedBytes, boolean steady) {}
+
+  /** Allocation time is split into this many stages; a steady site keeps bytes from all but one. */
+  static final int STAGES = 6;
 
   private final SurvivorTracker tracker;
   private final MeterRegistry registry;
   private final int topSites;
-  private final int historyLength;
   private final Map<SiteKey, Long> current = new ConcurrentHashMap<>();
   private final Map<SiteKey, Gauge> published = new HashMap<>();
-  private final Map<SiteKey, Deque<Long>> history = new HashMap<>();
-  private volatile List<Suspect> suspects = List.of();
   private volatile long otherBytes;
 
-  /** @param historyLength how many updates back growth is measured over */
-  public LiveSitesPublisher(SurvivorTracker tracker, MeterRegistry registry, int topSites, int historyLength) {
+  public LiveSitesPublisher(SurvivorTracker tracker, MeterRegistry registry, int topSites) {
     this.tracker = tracker;
     this.registry = registry;
     this.topSites = topSites;
-    this.historyLength = historyLength;
     Gauge.builder(NAME, this, p -> p.otherBytes)
         .description(DESCRIPTION)
         .baseUnit(BaseUnits.BYTES)
@@ -74,29 +76,37 @@ public final class LiveSitesPublisher {
       registry.remove(entry.getValue());
       return true;
     });
-    suspects = rankSuspects(live);
   }
 
-  private List<Suspect> rankSuspects(Map<SiteKey, Long> live) {
-    history.keySet().retainAll(live.keySet());
-    List<Suspect> growing = new ArrayList<>();
-    for (Map.Entry<SiteKey, Long> entry : live.entrySet()) {
-      Deque<Long> past = history.computeIfAbsent(entry.getKey(), k -> new ArrayDeque<>());
-      past.addLast(entry.getValue());
-      if (past.size() > historyLength) {
-        past.removeFirst();
+  /**
+   * The sites that kept objects allocated from {@code fromMillis} to {@code toMillis} (JVM uptime),
+   * steady ones first, then by the bytes they kept; at most ten. Call after a collection: objects
+   * allocated since it have not had a chance to die yet.
+   */
+  public List<Suspect> suspects(long fromMillis, long toMillis) {
+    List<Suspect> kept = new ArrayList<>();
+    Map<SiteKey, Long> live = tracker.liveBytesBySite();
+    tracker.retainedByAllocationTime(fromMillis, toMillis, STAGES).forEach((site, stages) -> {
+      long retained = 0;
+      for (long bytes : stages) {
+        retained += bytes;
       }
-      long growth = entry.getValue() - past.peekFirst();
-      if (growth > 0) {
-        growing.add(new Suspect(entry.getKey(), entry.getValue(), growth));
+      kept.add(new Suspect(site, live.getOrDefault(site, retained), retained, isSteady(stages, retained)));
+    });
+    kept.sort(Comparator.comparing(Suspect::steady).thenComparingLong(Suspect::retainedBytes).reversed());
+    return List.copyOf(kept.subList(0, Math.min(10, kept.size())));
+  }
+
+  // Kept something at every stage but one, each time at least a quarter of its average stage: a
+  // batch's temporaries, a warm-up that ended or a cache's recent entries fill only some stages.
+  private static boolean isSteady(long[] stages, long retained) {
+    double quarterOfAverage = retained / (4.0 * stages.length);
+    int filled = 0;
+    for (long bytes : stages) {
+      if (bytes > 0 && bytes >= quarterOfAverage) {
+        filled++;
       }
     }
-    growing.sort(Comparator.comparingLong(Suspect::growthBytes).reversed());
-    return List.copyOf(growing.subList(0, Math.min(10, growing.size())));
-  }
-
-  /** Sites whose surviving bytes grew over the recent updates, most growth first. */
-  public List<Suspect> suspects() {
-    return suspects;
+    return filled >= stages.length - 1;
   }
 }

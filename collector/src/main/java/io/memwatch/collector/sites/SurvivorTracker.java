@@ -22,13 +22,15 @@ import java.util.function.Consumer;
 public final class SurvivorTracker implements Consumer<AllocationSample> {
   private static final class Followed extends WeakReference<Object> {
     final SiteKey site;
+    final long allocatedAt;
     long weight;
     int slot;
 
-    Followed(Object referent, ReferenceQueue<Object> queue, SiteKey site, long weight) {
+    Followed(Object referent, ReferenceQueue<Object> queue, SiteKey site, long weight, long allocatedAt) {
       super(referent, queue);
       this.site = site;
       this.weight = weight;
+      this.allocatedAt = allocatedAt;
     }
   }
 
@@ -55,7 +57,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample> {
       thin();
     }
     Followed entry = new Followed(sample.object(), collected, SiteKey.of(sites.site(sample.site())),
-        sample.weightBytes() << thinning);
+        sample.weightBytes() << thinning, sample.atMillis());
     entry.slot = size;
     followed[size++] = entry;
   }
@@ -71,6 +73,27 @@ public final class SurvivorTracker implements Consumer<AllocationSample> {
       }
     }
     return live;
+  }
+
+  /**
+   * Per site, the bytes of followed objects allocated from {@code fromMillis} (inclusive) to {@code
+   * toMillis} (exclusive), JVM uptime, that are still reachable, split into {@code groups} equal
+   * spans of allocation time, oldest first. A leaking site keeps what it allocated at any time;
+   * a healthy one only what it allocated lately, or in a burst.
+   */
+  public Map<SiteKey, long[]> retainedByAllocationTime(long fromMillis, long toMillis, int groups) {
+    expungeCollected();
+    Map<SiteKey, long[]> retained = new HashMap<>();
+    double span = Math.max(1, toMillis - fromMillis);
+    for (int i = 0; i < size; i++) {
+      Followed entry = followed[i];
+      if (entry.allocatedAt < fromMillis || entry.allocatedAt >= toMillis || entry.get() == null) {
+        continue;
+      }
+      int group = (int) Math.min(groups - 1, (entry.allocatedAt - fromMillis) * groups / span);
+      retained.computeIfAbsent(entry.site, site -> new long[groups])[group] += entry.weight;
+    }
+    return retained;
   }
 
   public int followedObjects() {

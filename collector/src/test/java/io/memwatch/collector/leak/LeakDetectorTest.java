@@ -42,7 +42,9 @@ class LeakDetectorTest {
     SimulatedHeap heap = fastLeak(gc).runUntil(100, recorder);
 
     LeakVerdict verdict = recorder.verdict();
-    double truth = (verdict.heapMaxBytes() - heap.liveAt(heap.now())) / (2.0 * MIB);
+    // Parallel gives up with about half its young generation free (its GC overhead limit).
+    double unusable = gc == Gc.PARALLEL ? (heap.max() / 4 + heap.max() / 24) / 2.0 : 0;
+    double truth = (verdict.heapMaxBytes() - unusable - heap.liveAt(heap.now())) / (2.0 * MIB);
     assertThat(verdict.exhaustionSeconds()).isCloseTo(truth, within(0.2 * truth));
     assertThat(verdict.summary())
         .contains("MiB/s over the last 60 s")
@@ -90,8 +92,8 @@ class LeakDetectorTest {
   @EnumSource(
       value = Gc.class,
       names = {"PARALLEL", "SERIAL"})
-  void aSlowLeakInAHeapWithFewFullCollectionsIsJudgedOverTwoLongWindows(Gc gc) {
-    // A full collection every ~5 minutes: fewer than 8 floors in 30 minutes, 12 in an hour.
+  void aSlowLeakInAHeapWithFewFullCollectionsIsFoundFromTheSteadyClimbOfItsFloors(Gc gc) {
+    // A full collection every ~5 minutes: six floors in 30 minutes, each higher than the last.
     VerdictRecorder recorder = VerdictRecorder.withDefaults();
 
     SimulatedHeap.of(gc, 4 * GIB)
@@ -100,8 +102,9 @@ class LeakDetectorTest {
         .garbage(6 * MIB)
         .runUntil(2 * HOUR, recorder);
 
-    assertThat(recorder.firstSuspectedAt()).isBetween(30 * 60.0, 2 * 30 * 60.0);
-    assertThat(recorder.verdict().windowSeconds()).isEqualTo(2 * 30 * 60);
+    assertThat(recorder.firstSuspectedAt()).isLessThanOrEqualTo(30 * 60.0);
+    assertThat(recorder.changes).hasSize(1);
+    assertThat(recorder.verdict().growthBytesPerSecond() * 60).isCloseTo(1.0 * MIB, within(0.3 * MIB));
   }
 
   @ParameterizedTest

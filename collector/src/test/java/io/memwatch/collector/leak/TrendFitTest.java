@@ -30,8 +30,9 @@ class TrendFitTest {
     assertThat(trend.levelNow()).isCloseTo(5000, within(1e-6));
     assertThat(trend.recentSlope()).isCloseTo(1000, within(1e-9));
     assertThat(trend.recentPoints()).isEqualTo(6);
-    // All 66 pairs rise: S = 66, variance = 12 * 11 * 29 / 18, z = 65 / 14.58.
-    assertThat(trend.mannKendallZ()).isCloseTo(4.457, within(0.01));
+    // All 66 pairs rise: S = 66, variance = 12 * 11 * 29 / 18, z = 65 / 14.58, p = 4.2e-6.
+    assertThat(trend.mannKendallP()).isCloseTo(4.2e-6, within(0.2e-6));
+    assertThat(trend.monotone()).isTrue();
     assertThat(trend.noiseBytes()).isZero();
     assertThat(trend.riseOverNoise()).isInfinite();
   }
@@ -57,19 +58,28 @@ class TrendFitTest {
 
     Trend trend = fit.fit(seconds, bytes, 24, -11.5);
 
-    assertThat(trend.mannKendallZ()).isBetween(-2.0, 2.0);
+    assertThat(trend.mannKendallP()).isBetween(0.025, 0.975);
+    assertThat(trend.monotone()).isFalse();
     assertThat(trend.noiseBytes()).isCloseTo(1e6, within(4e5));
     assertThat(Math.abs(trend.riseOverNoise())).isLessThan(3);
   }
 
   @Test
-  void aFallingLineHasANegativeStatistic() {
-    assertThat(fitLine(10, -50, 100).mannKendallZ()).isNegative();
+  void aFallingLineIsAsUnlikelyToRiseAsItGets() {
+    assertThat(fitLine(10, -50, 100).mannKendallP()).isEqualTo(1.0);
+  }
+
+  @Test
+  void sevenReadingsThatAllRiseAreSignificantAtOneInAThousandButSixAreNot() {
+    // Exactly: one order of seven values in 7! = 5040 rises throughout; one in 720 for six.
+    assertThat(fitLine(7, 10, 10).mannKendallP()).isCloseTo(1 / 5040.0, within(1e-12));
+    assertThat(fitLine(6, 10, 10).mannKendallP()).isCloseTo(1 / 720.0, within(1e-12));
   }
 
   @Test
   void tooFewPointsGiveNoTrend() {
     assertThat(fitLine(1, 10, 10)).isEqualTo(Trend.NONE);
-    assertThat(fitLine(4, 10, 10).recentSlope()).isNaN();
+    assertThat(fitLine(2, 10, 10).recentSlope()).isNaN();
+    assertThat(fitLine(3, 10, 10).recentSlope()).isCloseTo(10, within(1e-9));
   }
 }

@@ -61,29 +61,44 @@ class SurvivorTrackerTest {
   }
 
   @Test
-  void growingSitesAreSuspectsAndPublished() {
+  void suspectsAreTheSitesThatKeepWhatTheyAllocatedWheneverTheyDidAndAllArePublished() {
     SurvivorTracker tracker = new SurvivorTracker(sites, 10_000);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    LiveSitesPublisher publisher = new LiveSitesPublisher(tracker, registry, 5, 3);
-    List<Object> leak = new ArrayList<>();
-    Object steady = new byte[10];
-    tracker.accept(new AllocationSample(healthy, 5000, 26, steady));
-
-    for (int update = 0; update < 4; update++) {
-      for (int i = 0; i < 10; i++) {
-        byte[] survivor = new byte[10];
-        leak.add(survivor);
-        tracker.accept(new AllocationSample(leaky, 100, 26, survivor));
+    LiveSitesPublisher publisher = new LiveSitesPublisher(tracker, registry, 5);
+    int cache = sites.register(new Site("com.example.Recent", "keep", "Recent.java", 3, "byte[]"));
+    List<Object> kept = new ArrayList<>();
+    // A minute of allocation, a sample a second from each site: the leak keeps all of its own,
+    // the cache only the last ten seconds' worth, the handler nothing.
+    for (long second = 0; second < 60; second++) {
+      byte[] leaked = new byte[10];
+      kept.add(leaked);
+      tracker.accept(new AllocationSample(leaky, 100, 26, leaked, second * 1000));
+      byte[] cached = new byte[10];
+      if (second >= 50) {
+        kept.add(cached);
       }
-      publisher.update();
+      tracker.accept(new AllocationSample(cache, 300, 26, cached, second * 1000));
+      tracker.accept(new AllocationSample(healthy, 1000, 26, new byte[10], second * 1000));
     }
 
-    assertThat(publisher.suspects()).extracting(LiveSitesPublisher.Suspect::site).containsExactly(leakyKey);
-    assertThat(publisher.suspects().get(0).growthBytes()).isEqualTo(2000); // 3 updates back: 40 - 20 samples
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      System.gc();
+      assertThat(publisher.suspects(0, 60_000)).extracting(LiveSitesPublisher.Suspect::site)
+          .containsExactly(leakyKey, SiteKey.of(sites.site(cache)));
+    });
+    List<LiveSitesPublisher.Suspect> suspects = publisher.suspects(0, 60_000);
+    assertThat(suspects.get(0).steady()).isTrue();
+    assertThat(suspects.get(0).retainedBytes()).isEqualTo(6000);
+    // The cache kept more bytes, but only of late: not steady, so ranked after the leak.
+    assertThat(suspects.get(1).retainedBytes()).isEqualTo(3000);
+    assertThat(suspects.get(1).steady()).isFalse();
+    // Half the window: only what was allocated then counts.
+    assertThat(publisher.suspects(30_000, 60_000).get(0).retainedBytes()).isEqualTo(3000);
+
+    publisher.update();
     assertThat(registry.scrape())
-        .contains("memwatch_site_live_bytes{site=\"com.example.Cache.put(Cache.java:42)\",type=\"byte[]\"} 4000.0")
-        .contains("memwatch_site_live_bytes{site=\"com.example.Handler.serve(Handler.java:7)\",type=\"byte[]\"} 5000.0");
-    assertThat(leak).isNotEmpty();
-    assertThat(steady).isNotNull();
+        .contains("memwatch_site_live_bytes{site=\"com.example.Cache.put(Cache.java:42)\",type=\"byte[]\"} 6000.0")
+        .contains("memwatch_site_live_bytes{site=\"com.example.Recent.keep(Recent.java:3)\",type=\"byte[]\"} 3000.0");
+    assertThat(kept).hasSize(70);
   }
 }
