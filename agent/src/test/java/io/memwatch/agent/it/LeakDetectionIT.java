@@ -4,6 +4,8 @@ import static io.memwatch.agent.it.ChildJvm.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import example.fixtures.ServiceScenarioApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ class LeakDetectionIT {
   private static final String LEAK_SITE = "example.fixtures.ServiceScenarioApp$Leak.remember(ServiceScenarioApp.java:";
   private static final Duration LEAK_DEADLINE = Duration.ofSeconds(75);
   private static final Duration CHURN_WATCH = Duration.ofSeconds(120);
+  private static final Path SERIES = Path.of("target", "leak-it");
   private static final Map<String, ChildJvm> LEAKING = new LinkedHashMap<>();
   private static final Map<String, ChildJvm> CHURNING = new LinkedHashMap<>();
   private static final Map<String, Instant> STARTED = new LinkedHashMap<>();
@@ -50,9 +53,10 @@ class LeakDetectionIT {
     // All at once: each JVM is light (500 requests a second), and two minutes in all beat eight
     // minutes one after another. Two cores make each start a little slower, which the clocks
     // below do not count: they start when the scenario says it has.
+    Files.createDirectories(SERIES);
     for (Map.Entry<String, String> collector : collectors().entrySet()) {
-      LEAKING.put(collector.getKey(), start(collector.getValue(), "leak"));
-      CHURNING.put(collector.getKey(), start(collector.getValue(), "cache", "churnKibPerSecond=20480"));
+      LEAKING.put(collector.getKey(), start(collector, "leak"));
+      CHURNING.put(collector.getKey(), start(collector, "cache", "churnKibPerSecond=20480"));
     }
     for (Map.Entry<String, ChildJvm> leaking : LEAKING.entrySet()) {
       leaking.getValue().awaitStdout("^scenario: leak started", Duration.ofSeconds(60));
@@ -60,8 +64,11 @@ class LeakDetectionIT {
     }
   }
 
-  private static ChildJvm start(String collector, String... scenario) throws Exception {
-    return ChildJvm.withAgent("port=0").jvmArg("-Xmx512m").jvmArg(collector).run(ServiceScenarioApp.class, scenario);
+  // Each child records its collections, so that a failure can be replayed in the collector's unit tests.
+  private static ChildJvm start(Map.Entry<String, String> collector, String... scenario) throws Exception {
+    Path series = SERIES.resolve(scenario[0] + "-" + collector.getKey() + ".gc").toAbsolutePath();
+    return ChildJvm.withAgent("port=0").jvmArg("-Xmx512m").jvmArg(collector.getValue())
+        .jvmArg("-Dscenario.gcSeries=" + series).run(ServiceScenarioApp.class, scenario);
   }
 
   @AfterAll
@@ -95,8 +102,9 @@ class LeakDetectionIT {
       Thread.sleep(200);
     }
 
-    assertThat(lines).as("collectors whose leak was suspected; stderr: %s",
-        LEAKING.values().stream().map(ChildJvm::stderr).toList()).containsOnlyKeys(LEAKING.keySet());
+    assertThat(lines).as("collectors whose leak was suspected; collections in %s; stderr: %s",
+        SERIES.toAbsolutePath(), LEAKING.values().stream().map(ChildJvm::stderr).toList())
+        .containsOnlyKeys(LEAKING.keySet());
     for (Map.Entry<String, String> entry : lines.entrySet()) {
       String collector = entry.getKey();
       assertThat(detectedAfter.get(collector)).as("%s: time from the leak's start to the suspicion", collector)

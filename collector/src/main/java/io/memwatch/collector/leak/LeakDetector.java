@@ -39,7 +39,8 @@ public final class LeakDetector implements Consumer<GcEvent> {
 
   // Growth that noise fakes rarely survives a twelfth of the window sliding by; a leak does. With
   // the default windows this costs 5 s on the short window and 2.5 min on the long one; in
-  // simulation it took a flat heap with ±5% noise from a false suspicion every few days to none.
+  // simulation it took a flat heap with ±5% noise and a collection every second from a false
+  // suspicion every few days to none.
   private static final int PERSISTENCE_DIVISOR = 12;
 
   private final LeakSettings settings;
@@ -198,9 +199,13 @@ public final class LeakDetector implements Consumer<GcEvent> {
   }
 
   private boolean hasOnset(int window) {
-    // A steady climb needs no persistence: no noise puts readings on a rising line.
+    // Persistence is for windows dense with readings, where each collection runs the test again on
+    // nearly the same points. A steady climb needs none (no noise puts readings on a rising line),
+    // nor do a few sparse readings, each of which is news: waiting for the next one would cost a
+    // whole interval between collections.
     boolean lasted =
         onsetEvidence[window] == GrowthBar.Evidence.STEADY_CLIMB
+            || onsetEvidence[window].isGrowth() && trends[window].points() <= MannKendall.EXACT_UP_TO
             || onsetSinceMillis[window] >= 0
                 && nowMillis - onsetSinceMillis[window]
                     >= windows.get(window).millis() / PERSISTENCE_DIVISOR;
