@@ -74,10 +74,18 @@ public final class EventDrain implements AutoCloseable {
       } catch (Throwable t) {
         // An OutOfMemoryError in the host's heap may strike here too: the thread must outlive it,
         // since the figures matter most right then.
-        Log.warnOnce("drain-error", "the collector thread hit " + t + "; it carries on");
-        LockSupport.parkNanos(idleParkNanos);
+        reportAndCarryOn(t);
       }
     }
+  }
+
+  private void reportAndCarryOn(Throwable t) {
+    try {
+      Log.warnOnce("drain-error", "the collector thread hit " + t + "; it carries on");
+    } catch (Throwable whileReporting) {
+      // Building the message needs heap too, and a full heap is the usual reason to be here.
+    }
+    LockSupport.parkNanos(idleParkNanos);
   }
 
   private static <T> void deliver(List<Consumer<T>> consumers, T event) {

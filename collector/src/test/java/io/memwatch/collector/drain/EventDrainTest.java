@@ -72,4 +72,29 @@ class EventDrainTest {
     }
     assertThat(daemon).hasValue(1);
   }
+
+  @Test
+  void theThreadOutlivesAnOutOfMemoryErrorEvenWhenReportingItRunsOutOfMemoryToo() {
+    EventQueues queues = new EventQueues(16);
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    try (EventDrain drain = new EventDrain(queues, Duration.ofMillis(5))) {
+      drain.onGc(e -> {
+        if (e.startMillis() == 1) {
+          // The heap is full: even the message about the error cannot be built.
+          throw new OutOfMemoryError() {
+            @Override
+            public String toString() {
+              throw new OutOfMemoryError("no room for the message either");
+            }
+          };
+        }
+        seen.add(e.startMillis());
+      });
+      drain.start();
+      queues.offerGc(event(1));
+      await().atMost(Duration.ofSeconds(5)).until(() -> queues.gcEvents().isEmpty());
+      queues.offerGc(event(2));
+      await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(2L));
+    }
+  }
 }
