@@ -3,8 +3,9 @@ package io.memwatch.collector.leak;
 /**
  * What a {@link Trend} must show to count as growth at one window length.
  *
- * <p>Growth must be large enough to matter ({@code minRiseBytes} across the window), cover most of
- * the window, and still be there in the window's recent half (a warm-up that has levelled off
+ * <p>Growth must be fast enough to matter (at its rate, {@code minRiseBytes} across the whole
+ * window, even while its readings cover only three quarters of it, as at the JVM's start), cover
+ * most of the window, and still be there in the window's recent half (a warm-up that has levelled off
  * rises over the window but not in its recent half). Then it must be real, in one of two ways:
  *
  * <ul>
@@ -21,7 +22,7 @@ package io.memwatch.collector.leak;
  * bar, and holds for as long as some trend still clears the lower {@link #hold} bar. A leak that
  * hovers around the onset bar therefore does not switch the verdict on and off.
  *
- * @param minRiseBytes growth the line must account for across the points (slope × span)
+ * @param minRiseBytes growth the line's slope must amount to across the window
  * @param maxP one-sided Mann–Kendall p-value the rise must reach
  * @param minRiseOverNoise how many times the uncertainty noise alone gives a fitted rise the rise
  *     must be: the test runs after every collection, and over days a 1% test passes by chance on
@@ -31,6 +32,8 @@ package io.memwatch.collector.leak;
  *     half cannot pass on a slope noise gave it
  * @param minClimbRiseOverNoise the rise against the noise that makes a monotone series a steady
  *     climb
+ * @param minCoverage how much of the window the readings must span, so that a burst at its very
+ *     end is not a trend
  */
 record GrowthBar(
     double minRiseBytes,
@@ -38,7 +41,8 @@ record GrowthBar(
     double minRiseOverNoise,
     double minRecentShare,
     double minRecentRiseOverNoise,
-    double minClimbRiseOverNoise) {
+    double minClimbRiseOverNoise,
+    double minCoverage) {
 
   /** Why a trend counts as growth, if it does. */
   enum Evidence {
@@ -54,9 +58,6 @@ record GrowthBar(
   /** Fewer readings than this prove nothing, however they lie. */
   static final int MIN_POINTS = 4;
 
-  /** The points must cover most of the window, so a burst at its very end is not a trend. */
-  static final double MIN_COVERAGE = 0.75;
-
   /**
    * One-sided 0.1% significance, three times the noise, and in the recent half a third of the
    * slope, itself twice the noise; or a steady climb ten times the noise. The test runs after
@@ -64,20 +65,36 @@ record GrowthBar(
    * series with ±5% noise was suspected about once a day in simulation.
    */
   static GrowthBar onset(double riseBytes) {
-    return new GrowthBar(riseBytes, 0.001, 3, 1.0 / 3, 2, 10);
+    return new GrowthBar(riseBytes, 0.001, 3, 1.0 / 3, 2, 10, 0.75);
   }
 
-  /** Half the rise, one-sided 5% significance, twice the noise, a quarter of the slope recent. */
+  /**
+   * For the reachable bytes of one site, counted after collections of the old generation: the
+   * rise, one-sided 5% significance or a steady climb three times the noise, a third of the slope
+   * recent. Lower than the heap's bars because a site's count carries no one else's noise, and
+   * because it must also show that the site kept objects from every stage of the window, which
+   * no noise does.
+   */
+  static GrowthBar siteOnset(double riseBytes) {
+    return new GrowthBar(riseBytes, 0.05, 2, 1.0 / 3, 1, 3, 0.75);
+  }
+
+  /**
+   * Half the rise, one-sided 5% significance, twice the noise, a quarter of the slope recent, over
+   * half the window: between two collections of the old generation minutes apart, a long window
+   * slides past its oldest reading with no new one to take its place, and that is no sign that the
+   * growth stopped.
+   */
   static GrowthBar hold(double riseBytes) {
-    return new GrowthBar(riseBytes / 2, 0.05, 2, 0.25, 1, 5);
+    return new GrowthBar(riseBytes / 2, 0.05, 2, 0.25, 1, 5, 0.5);
   }
 
   Evidence judge(Trend trend, double windowSeconds) {
     boolean growing =
         trend.points() >= MIN_POINTS
-            && trend.spanSeconds() >= MIN_COVERAGE * windowSeconds
+            && trend.spanSeconds() >= minCoverage * windowSeconds
             && trend.slope() > 0
-            && trend.slope() * trend.spanSeconds() >= minRiseBytes
+            && trend.slope() * windowSeconds >= minRiseBytes
             && trend.recentSlope() > 0
             && trend.recentSlope() >= minRecentShare * trend.slope()
             && trend.recentRiseOverNoise() >= minRecentRiseOverNoise;

@@ -2,6 +2,8 @@ package io.memwatch.collector.leak;
 
 import io.memwatch.collector.events.GcEvent;
 import io.memwatch.collector.log.Log;
+import io.memwatch.collector.sites.FollowedObjects;
+import io.memwatch.collector.sites.SiteKey;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,9 +16,12 @@ import java.util.function.LongSupplier;
  * <p>Each collection's reading ({@link GcClassifier}) goes into per-bucket minima ({@link
  * LiveSetHistory}), young collections' readings less the garbage the heap has shown it piles up
  * between old collections ({@link SawTooth}). After each one, every window of the {@link
- * TrendWindow#ladder} is fitted ({@link TrendFit}) and held against a {@link GrowthBar}. A
- * suspicion starts when a window has cleared the onset bar for a twelfth of its length, and ends
- * when either
+ * TrendWindow#ladder} is fitted ({@link TrendFit}) and held against a {@link GrowthBar}. Windows
+ * of a quarter hour and more also judge the reachable bytes of the largest allocation sites, counted
+ * from their followed objects after each collection of the old generation ({@link SiteHistory}):
+ * a site that keeps what it allocates shows a slow leak long before the heap's noisier floors do. A
+ * suspicion starts when a window has cleared the onset bar (for a twelfth of its length where its
+ * readings are dense), and ends when either
  *
  * <ul>
  *   <li>a reading falls back below the middle of the growth that raised it (and at least a
@@ -57,6 +62,10 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private final long[] onsetSinceMillis;
   private final GrowthBar.Evidence[] onsetEvidence;
   private final boolean[] holding;
+  private final FollowedObjects followed;
+  private final SiteHistory siteHistory;
+  private final Trend[] siteTrends;
+  private final boolean[] siteDriven;
   private final List<Consumer<LeakVerdict>> listeners = new CopyOnWriteArrayList<>();
   private volatile LeakVerdict verdict = LeakVerdict.NONE;
 
@@ -77,10 +86,13 @@ public final class LeakDetector implements Consumer<GcEvent> {
   /**
    * @param heapMax the heap's max in bytes (for instance the memory MXBean's), or a value {@code <=
    *     0} to take it from the pools each collection reports
+   * @param followed what the followed objects say of each allocation site, asked right after each
+   *     collection of the old generation
    */
-  public LeakDetector(LeakSettings settings, LongSupplier heapMax) {
+  public LeakDetector(LeakSettings settings, LongSupplier heapMax, FollowedObjects followed) {
     this.settings = settings;
     this.suppliedHeapMax = heapMax;
+    this.followed = followed;
     this.windows = TrendWindow.ladder(settings);
     this.history =
         new LiveSetHistory(settings.bucketMillis(), windows.get(windows.size() - 1).millis());
@@ -90,12 +102,21 @@ public final class LeakDetector implements Consumer<GcEvent> {
     this.onsetSinceMillis = new long[windows.size()];
     this.onsetEvidence = new GrowthBar.Evidence[windows.size()];
     this.holding = new boolean[windows.size()];
+    this.siteHistory = new SiteHistory(settings.longWindow().toMillis() / 24, windows.get(windows.size() - 1).millis());
+    this.siteTrends = new Trend[windows.size()];
+    this.siteDriven = new boolean[windows.size()];
+    Arrays.fill(siteTrends, Trend.NONE);
     Arrays.fill(trends, Trend.NONE);
     Arrays.fill(onsetEvidence, GrowthBar.Evidence.NONE);
     Arrays.fill(onsetSinceMillis, -1);
   }
 
-  /** Takes the heap's max from the pools each collection reports. */
+  /** Judges the heap's readings alone. */
+  public LeakDetector(LeakSettings settings, LongSupplier heapMax) {
+    this(settings, heapMax, FollowedObjects.NONE);
+  }
+
+  /** Judges the heap's readings alone and takes its max from the pools each collection reports. */
   public LeakDetector(LeakSettings settings) {
     this(settings, () -> -1);
   }
@@ -139,6 +160,9 @@ public final class LeakDetector implements Consumer<GcEvent> {
       estimate = (long) sawTooth.withoutGarbage(sample.atMillis(), sample.bytes(), garbageRate);
     }
     history.add(sample, estimate);
+    if (sample.isFloor()) {
+      siteHistory.record(sample.atMillis(), followed.liveBytesBySite());
+    }
 
     judgeWindows(heapMax, sample.isFloor());
     boolean wasSuspected = suspected;
@@ -180,19 +204,67 @@ public final class LeakDetector implements Consumer<GcEvent> {
         onsetSinceMillis[i] = nowMillis;
       }
       holding[i] = GrowthBar.hold(riseBytes[i]).judge(trends[i], window.seconds()).isGrowth();
+      siteDriven[i] = false;
+      if (window.floorsOnly() && window.millis() >= siteHistory.shortestWindowMillis()) {
+        judgeSites(i);
+      }
     }
+  }
+
+  // The site growing fastest, where it shows growth and the heap's floors do not (yet). A site's
+  // onset also needs it to have kept objects from every stage of the window, as only a leak does.
+  private void judgeSites(int i) {
+    TrendWindow window = windows.get(i);
+    GrowthBar onset = GrowthBar.siteOnset(riseBytes[i]);
+    GrowthBar hold = GrowthBar.hold(riseBytes[i]);
+    Trend fastest = Trend.NONE;
+    GrowthBar.Evidence fastestEvidence = GrowthBar.Evidence.NONE;
+    for (SiteKey site : siteHistory.sites()) {
+      int points = siteHistory.series(site, nowMillis, window.millis(), seconds, bytes);
+      Trend trend = fit.fit(seconds, bytes, points, -window.seconds() / 2);
+      if (!hold.judge(trend, window.seconds()).isGrowth() || trend.slope() <= fastest.slope()) {
+        continue;
+      }
+      fastest = trend;
+      fastestEvidence = onset.judge(trend, window.seconds());
+      if (fastestEvidence.isGrowth() && !followed.keptFromEveryStage(site, nowMillis - window.millis(), nowMillis)) {
+        fastestEvidence = GrowthBar.Evidence.NONE;
+      }
+    }
+    siteTrends[i] = fastest;
+    if (fastest.points() == 0 || holding[i] || onsetEvidence[i].isGrowth()) {
+      return;
+    }
+    siteDriven[i] = true;
+    holding[i] = true;
+    onsetEvidence[i] = fastestEvidence;
+    if (!fastestEvidence.isGrowth()) {
+      onsetSinceMillis[i] = -1;
+    } else if (onsetSinceMillis[i] < 0) {
+      onsetSinceMillis[i] = nowMillis;
+    }
+  }
+
+  // The trend that shows a window's growth: the heap's, or its fastest-growing site's.
+  private Trend growing(int window) {
+    return siteDriven[window] ? siteTrends[window] : trends[window];
+  }
+
+  // Where the live set stands by a window's account: a site's own level says nothing of the heap's.
+  private double levelNow(int window) {
+    return siteDriven[window] ? live.bytes() : trends[window].levelNow();
   }
 
   private void startIfGrowing(double dropBytes) {
     for (int i = 0; i < windows.size(); i++) {
       if (hasOnset(i)) {
-        Trend trend = trends[i];
+        Trend trend = growing(i);
         suspected = true;
         sinceMillis = nowMillis;
         driving = i;
         quietSinceMillis = -1;
         double grown = trend.slope() * trend.spanSeconds();
-        clearBelowBytes = Math.min(trend.levelNow() - grown / 2, trend.levelNow() - dropBytes);
+        clearBelowBytes = Math.min(levelNow(i) - grown / 2, levelNow(i) - dropBytes);
         return;
       }
     }
@@ -205,13 +277,13 @@ public final class LeakDetector implements Consumer<GcEvent> {
     // whole interval between collections.
     boolean lasted =
         onsetEvidence[window] == GrowthBar.Evidence.STEADY_CLIMB
-            || onsetEvidence[window].isGrowth() && trends[window].points() <= MannKendall.EXACT_UP_TO
+            || onsetEvidence[window].isGrowth() && growing(window).points() <= MannKendall.EXACT_UP_TO
             || onsetSinceMillis[window] >= 0
                 && nowMillis - onsetSinceMillis[window]
                     >= windows.get(window).millis() / PERSISTENCE_DIVISOR;
     boolean newGrowth =
         nowMillis >= liftedUntilMillis
-            || trends[window].levelNow() >= liftedAtBytes + riseBytes[window];
+            || levelNow(window) >= liftedAtBytes + riseBytes[window];
     return lasted && newGrowth;
   }
 
@@ -255,10 +327,10 @@ public final class LeakDetector implements Consumer<GcEvent> {
     }
     // The driving window's line, not the last reading, so one noisy collection does not swing
     // the projection; while that window has no line (too few points), the last one stands.
-    Trend trend = trends[driving];
+    Trend trend = growing(driving);
     if (trend.points() >= 2) {
       growth = Math.max(0, trend.slope());
-      level = trend.levelNow();
+      level = levelNow(driving);
     }
     double exhaustion =
         heapMax > 0 && growth > 0 && !Double.isNaN(level)

@@ -28,8 +28,6 @@ public final class LiveSitesPublisher {
    */
   public record Suspect(SiteKey site, long liveBytes, long retainedBytes, boolean steady) {}
 
-  /** Allocation time is split into this many stages; a steady site keeps bytes from all but one. */
-  static final int STAGES = 6;
 
   private final SurvivorTracker tracker;
   private final MeterRegistry registry;
@@ -86,27 +84,15 @@ public final class LiveSitesPublisher {
   public List<Suspect> suspects(long fromMillis, long toMillis) {
     List<Suspect> kept = new ArrayList<>();
     Map<SiteKey, Long> live = tracker.liveBytesBySite();
-    tracker.retainedByAllocationTime(fromMillis, toMillis, STAGES).forEach((site, stages) -> {
+    tracker.retainedByAllocationTime(fromMillis, toMillis, Retention.STAGES).forEach((site, stages) -> {
       long retained = 0;
       for (long bytes : stages) {
         retained += bytes;
       }
-      kept.add(new Suspect(site, live.getOrDefault(site, retained), retained, isSteady(stages, retained)));
+      kept.add(new Suspect(site, live.getOrDefault(site, retained), retained, Retention.isSteady(stages)));
     });
     kept.sort(Comparator.comparing(Suspect::steady).thenComparingLong(Suspect::retainedBytes).reversed());
     return List.copyOf(kept.subList(0, Math.min(10, kept.size())));
   }
 
-  // Kept something at every stage but one, each time at least a quarter of its average stage: a
-  // batch's temporaries, a warm-up that ended or a cache's recent entries fill only some stages.
-  private static boolean isSteady(long[] stages, long retained) {
-    double quarterOfAverage = retained / (4.0 * stages.length);
-    int filled = 0;
-    for (long bytes : stages) {
-      if (bytes > 0 && bytes >= quarterOfAverage) {
-        filled++;
-      }
-    }
-    return filled >= stages.length - 1;
-  }
 }

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * is followed (and so on), which keeps the estimates unbiased at half the precision. Runs on the
  * collector thread only.
  */
-public final class SurvivorTracker implements Consumer<AllocationSample> {
+public final class SurvivorTracker implements Consumer<AllocationSample>, FollowedObjects {
   private static final class Followed extends WeakReference<Object> {
     final SiteKey site;
     final long allocatedAt;
@@ -63,6 +63,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample> {
   }
 
   /** Bytes still reachable per site, estimated from the followed objects that are alive now. */
+  @Override
   public Map<SiteKey, Long> liveBytesBySite() {
     expungeCollected();
     Map<SiteKey, Long> live = new HashMap<>();
@@ -94,6 +95,11 @@ public final class SurvivorTracker implements Consumer<AllocationSample> {
       retained.computeIfAbsent(entry.site, site -> new long[groups])[group] += entry.weight;
     }
     return retained;
+  }
+
+  @Override
+  public boolean keptFromEveryStage(SiteKey site, long fromMillis, long toMillis) {
+    return Retention.isSteady(retainedByAllocationTime(fromMillis, toMillis, Retention.STAGES).get(site));
   }
 
   public int followedObjects() {

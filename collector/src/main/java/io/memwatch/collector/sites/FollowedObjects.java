@@ -1,0 +1,33 @@
+package io.memwatch.collector.sites;
+
+import java.util.Map;
+
+/**
+ * What the followed sample of objects tells about the allocation sites, asked on the collector
+ * thread right after a collection of the old generation, when every dead object's weak reference
+ * has been cleared and what is still followed is reachable.
+ */
+public interface FollowedObjects {
+  /** Nothing followed: sites say nothing. */
+  FollowedObjects NONE = new FollowedObjects() {
+    @Override
+    public Map<SiteKey, Long> liveBytesBySite() {
+      return Map.of();
+    }
+
+    @Override
+    public boolean keptFromEveryStage(SiteKey site, long fromMillis, long toMillis) {
+      return false;
+    }
+  };
+
+  /** Bytes still reachable per site. */
+  Map<SiteKey, Long> liveBytesBySite();
+
+  /**
+   * Whether {@code site} still holds objects it allocated at every stage from {@code fromMillis} to
+   * {@code toMillis} (JVM uptime), as a leaking site does, rather than only lately (a cache, a
+   * session) or in a burst (a batch); see {@link Retention#isSteady}.
+   */
+  boolean keptFromEveryStage(SiteKey site, long fromMillis, long toMillis);
+}
