@@ -67,8 +67,8 @@ public final class Collector implements AutoCloseable {
     double decay = Math.pow(0.5, (double) settings.siteRefreshPeriod().toMillis() / RECENT_HALF_LIFE.toMillis());
     this.topSites = new TopSitesPublisher(allocations, registry, settings.topSites(), decay);
     SurvivorTracker survivors = new SurvivorTracker(sites, settings.followedObjects());
-    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites());
     this.liveSet = new LiveSet(settings.leak().longWindow());
+    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), liveSet::lastStartedMillis);
     // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.
     this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax(), survivors);
     drain.onGc(liveSet);

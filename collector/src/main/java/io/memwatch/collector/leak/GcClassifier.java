@@ -48,7 +48,8 @@ public final class GcClassifier {
                     event.heapUsedAfter(),
                     kind,
                     heapMax(event.pools()),
-                    unusableBytes(event.pools())));
+                    unusableBytes(event.pools()),
+                    event.startMillis()));
   }
 
   static Optional<Kind> kind(GcEvent event) {

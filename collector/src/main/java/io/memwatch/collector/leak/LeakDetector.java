@@ -161,7 +161,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
     }
     history.add(sample, estimate);
     if (sample.isFloor()) {
-      siteHistory.record(sample.atMillis(), followed.liveBytesBySite());
+      siteHistory.record(sample.atMillis(), followed.liveBytesBySite(sample.startedMillis()));
     }
 
     judgeWindows(heapMax, sample.isFloor());

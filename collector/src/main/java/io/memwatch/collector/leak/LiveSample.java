@@ -9,8 +9,11 @@ package io.memwatch.collector.leak;
  * @param heapMaxBytes the most the heap may grow to according to the pools, -1 if they do not say
  * @param unusableBytes how much of that maximum the JVM is expected to leave unused when it gives
  *     up with an OutOfMemoryError (see {@link GcClassifier#unusableBytes})
+ * @param startedMillis JVM uptime when the collection started: objects allocated since then have
+ *     not been judged by it
  */
-public record LiveSample(long atMillis, long bytes, Kind kind, long heapMaxBytes, long unusableBytes) {
+public record LiveSample(
+    long atMillis, long bytes, Kind kind, long heapMaxBytes, long unusableBytes, long startedMillis) {
 
   /** How a reading relates to the true live set. */
   public enum Kind {

@@ -24,6 +24,7 @@ public final class LiveSet implements Consumer<GcEvent> {
   private final LiveEstimate estimate;
   private volatile long bytes = -1;
   private volatile long collections;
+  private volatile long lastStartedMillis = -1;
 
   public LiveSet() {
     this(DEFAULT_FRESHNESS);
@@ -41,12 +42,18 @@ public final class LiveSet implements Consumer<GcEvent> {
               estimate.accept(sample);
               bytes = estimate.bytes();
               collections++; // single writer: the collector thread
+              lastStartedMillis = Math.max(lastStartedMillis, sample.startedMillis());
             });
   }
 
   /** The live set in bytes, or -1 before the first collection that measured it. */
   public long bytes() {
     return bytes;
+  }
+
+  /** JVM uptime when the last collection that gave a reading started, -1 before the first. */
+  public long lastStartedMillis() {
+    return lastStartedMillis;
   }
 
   /** Collections that gave a reading of the live set (pause phases of concurrent cycles do not). */

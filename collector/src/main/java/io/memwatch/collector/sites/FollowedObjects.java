@@ -11,7 +11,7 @@ public interface FollowedObjects {
   /** Nothing followed: sites say nothing. */
   FollowedObjects NONE = new FollowedObjects() {
     @Override
-    public Map<SiteKey, Long> liveBytesBySite() {
+    public Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis) {
       return Map.of();
     }
 
@@ -21,8 +21,11 @@ public interface FollowedObjects {
     }
   };
 
-  /** Bytes still reachable per site. */
-  Map<SiteKey, Long> liveBytesBySite();
+  /**
+   * Bytes still reachable per site, of the objects allocated before {@code allocatedBeforeMillis}
+   * (JVM uptime): those allocated since the last collection have not been judged by any.
+   */
+  Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis);
 
   /**
    * Whether {@code site} still holds objects it allocated at every stage from {@code fromMillis} to

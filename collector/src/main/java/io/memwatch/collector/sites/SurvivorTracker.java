@@ -64,12 +64,12 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
 
   /** Bytes still reachable per site, estimated from the followed objects that are alive now. */
   @Override
-  public Map<SiteKey, Long> liveBytesBySite() {
+  public Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis) {
     expungeCollected();
     Map<SiteKey, Long> live = new HashMap<>();
     for (int i = 0; i < size; i++) {
       Followed entry = followed[i];
-      if (entry.get() != null) {
+      if (entry.allocatedAt < allocatedBeforeMillis && entry.get() != null) {
         live.merge(entry.site, entry.weight, Long::sum);
       }
     }

@@ -165,7 +165,7 @@ class RecordedSeriesTest {
     }
 
     @Override
-    public java.util.Map<SiteKey, Long> liveBytesBySite() {
+    public java.util.Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis) {
       // Requests at 500 a second up to now, each object sampled by its chance.
       for (; simulatedUntil < now; simulatedUntil += 2) { // a request every 2 ms
         long request = (simulatedUntil - started) / 2;
