@@ -48,7 +48,9 @@ record GrowthBar(
   enum Evidence {
     NONE,
     SIGNIFICANT,
-    STEADY_CLIMB;
+    STEADY_CLIMB,
+    /** Followed objects from every stage of the window survive, and the heap's readings agree. */
+    KEPT;
 
     boolean isGrowth() {
       return this != NONE;

@@ -16,8 +16,8 @@ public interface FollowedObjects {
     }
 
     @Override
-    public boolean keptFromEveryStage(SiteKey site, long fromMillis, long toMillis) {
-      return false;
+    public Map<SiteKey, Long> steadilyKept(long fromMillis, long toMillis) {
+      return Map.of();
     }
   };
 
@@ -28,9 +28,10 @@ public interface FollowedObjects {
   Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis);
 
   /**
-   * Whether {@code site} still holds objects it allocated at every stage from {@code fromMillis} to
+   * The sites that still hold objects they allocated at every stage from {@code fromMillis} to
    * {@code toMillis} (JVM uptime), as a leaking site does, rather than only lately (a cache, a
-   * session) or in a burst (a batch); see {@link Retention#isSteady}.
+   * session) or in a burst (a batch), with the bytes they kept of that time; see {@link
+   * Retention#isSteady}.
    */
-  boolean keptFromEveryStage(SiteKey site, long fromMillis, long toMillis);
+  Map<SiteKey, Long> steadilyKept(long fromMillis, long toMillis);
 }

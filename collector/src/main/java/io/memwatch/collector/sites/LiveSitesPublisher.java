@@ -90,6 +90,8 @@ public final class LiveSitesPublisher {
    * allocated since it have not had a chance to die yet.
    */
   public List<Suspect> suspects(long fromMillis, long toMillis) {
+    // Objects allocated since the last collection started have not been judged by any.
+    toMillis = Math.min(toMillis, lastCollection.getAsLong());
     List<Suspect> kept = new ArrayList<>();
     Map<SiteKey, Long> live = tracker.liveBytesBySite(toMillis);
     tracker.retainedByAllocationTime(fromMillis, toMillis, Retention.STAGES).forEach((site, stages) -> {

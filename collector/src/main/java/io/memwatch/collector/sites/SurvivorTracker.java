@@ -3,6 +3,7 @@ package io.memwatch.collector.sites;
 import io.memwatch.collector.events.AllocationSample;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -98,8 +99,14 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   }
 
   @Override
-  public boolean keptFromEveryStage(SiteKey site, long fromMillis, long toMillis) {
-    return Retention.isSteady(retainedByAllocationTime(fromMillis, toMillis, Retention.STAGES).get(site));
+  public Map<SiteKey, Long> steadilyKept(long fromMillis, long toMillis) {
+    Map<SiteKey, Long> kept = new HashMap<>();
+    retainedByAllocationTime(fromMillis, toMillis, Retention.STAGES).forEach((site, stages) -> {
+      if (Retention.isSteady(stages)) {
+        kept.put(site, Arrays.stream(stages).sum());
+      }
+    });
+    return kept;
   }
 
   public int followedObjects() {

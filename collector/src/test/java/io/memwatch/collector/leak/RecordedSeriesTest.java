@@ -184,14 +184,20 @@ class RecordedSeriesTest {
     }
 
     @Override
-    public boolean keptFromEveryStage(SiteKey site, long fromMillis, long toMillis) {
-      long[] stages = new long[Retention.STAGES];
-      for (long[] sample : site.equals(LEAK) ? leaked : new java.util.ArrayList<>(sessions)) {
-        if (sample[0] >= fromMillis && sample[0] < toMillis) {
-          stages[(int) ((sample[0] - fromMillis) * Retention.STAGES / (toMillis - fromMillis))] += sample[1];
+    public java.util.Map<SiteKey, Long> steadilyKept(long fromMillis, long toMillis) {
+      java.util.Map<SiteKey, Long> kept = new java.util.HashMap<>();
+      for (SiteKey site : java.util.List.of(LEAK, SESSIONS)) {
+        long[] stages = new long[Retention.STAGES];
+        for (long[] sample : site.equals(LEAK) ? leaked : new java.util.ArrayList<>(sessions)) {
+          if (sample[0] >= fromMillis && sample[0] < toMillis) {
+            stages[(int) ((sample[0] - fromMillis) * Retention.STAGES / (toMillis - fromMillis))] += sample[1];
+          }
+        }
+        if (Retention.isSteady(stages)) {
+          kept.put(site, java.util.Arrays.stream(stages).sum());
         }
       }
-      return Retention.isSteady(stages);
+      return kept;
     }
 
     private java.util.Optional<Long> sample(int size) {
