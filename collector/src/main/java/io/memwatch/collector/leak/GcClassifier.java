@@ -49,7 +49,7 @@ public final class GcClassifier {
                     kind,
                     heapMax(event.pools()),
                     unusableBytes(event.pools()),
-                    event.startMillis()));
+                    judgedBeforeMillis(event)));
   }
 
   static Optional<Kind> kind(GcEvent event) {
@@ -104,6 +104,16 @@ public final class GcClassifier {
 
   static boolean isOldGeneration(String pool) {
     return pool.contains("Old") || pool.contains("Tenured");
+  }
+
+  /**
+   * The moment before which this collection has judged the objects allocated: it started then,
+   * and what was allocated since has not been looked at. -1 for generational ZGC's minor cycles,
+   * which treat weak references as strong: a young object that was only weakly reachable survives
+   * them, and is judged at the next major cycle.
+   */
+  static long judgedBeforeMillis(GcEvent event) {
+    return "ZGC Minor Cycles".equals(event.collector()) ? -1 : event.startMillis();
   }
 
   /**

@@ -73,6 +73,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private long lastJudgedBucket = Long.MIN_VALUE;
   private long poolsHeapMax = -1;
   private long unusableBytes;
+  private long judgedBeforeMillis = -1;
   private boolean suspected;
   private long sinceMillis = -1;
   private int driving = -1;
@@ -161,11 +162,12 @@ public final class LeakDetector implements Consumer<GcEvent> {
     }
     history.add(sample, estimate);
     if (sample.isFloor()) {
-      siteHistory.record(sample.atMillis(), followed.liveBytesBySite(sample.startedMillis()));
+      siteHistory.record(sample.atMillis(), followed.liveBytesBySite(sample.judgedBeforeMillis()));
     }
 
     judgeWindows(heapMax, sample.isFloor());
-    judgeKept(sample.startedMillis());
+    judgedBeforeMillis = Math.max(judgedBeforeMillis, sample.judgedBeforeMillis());
+    judgeKept(judgedBeforeMillis);
     boolean wasSuspected = suspected;
     if (suspected) {
       keepOrLift(sample);
@@ -216,7 +218,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // Java 25 gave a 512 MiB heap growing 2 MiB/s here, is two readings a minute. The followed
   // objects then say what the readings cannot: sites that kept objects allocated at every stage of
   // the window, at the window's rate, are growth if the readings there rise at half that rate.
-  private void judgeKept(long collectionStartedMillis) {
+  private void judgeKept(long judgedBeforeMillis) {
     if (onsetEvidence[0].isGrowth() && holding[0]) {
       return;
     }
@@ -226,7 +228,10 @@ public final class LeakDetector implements Consumer<GcEvent> {
       return;
     }
     long kept = 0;
-    for (long bytes : followed.steadilyKept(collectionStartedMillis - window.millis(), collectionStartedMillis).values()) {
+    if (judgedBeforeMillis < 0) {
+      return;
+    }
+    for (long bytes : followed.steadilyKept(judgedBeforeMillis - window.millis(), judgedBeforeMillis).values()) {
       kept += bytes;
     }
     double readingsRise = trend.slope() * window.seconds();

@@ -24,7 +24,7 @@ public final class LiveSet implements Consumer<GcEvent> {
   private final LiveEstimate estimate;
   private volatile long bytes = -1;
   private volatile long collections;
-  private volatile long lastStartedMillis = -1;
+  private volatile long judgedBeforeMillis = -1;
 
   public LiveSet() {
     this(DEFAULT_FRESHNESS);
@@ -42,7 +42,7 @@ public final class LiveSet implements Consumer<GcEvent> {
               estimate.accept(sample);
               bytes = estimate.bytes();
               collections++; // single writer: the collector thread
-              lastStartedMillis = Math.max(lastStartedMillis, sample.startedMillis());
+              judgedBeforeMillis = Math.max(judgedBeforeMillis, sample.judgedBeforeMillis());
             });
   }
 
@@ -51,9 +51,12 @@ public final class LiveSet implements Consumer<GcEvent> {
     return bytes;
   }
 
-  /** JVM uptime when the last collection that gave a reading started, -1 before the first. */
-  public long lastStartedMillis() {
-    return lastStartedMillis;
+  /**
+   * JVM uptime before which allocated objects have been judged by a collection (dead ones' weak
+   * references cleared), -1 before the first; see {@link GcClassifier#judgedBeforeMillis}.
+   */
+  public long judgedBeforeMillis() {
+    return judgedBeforeMillis;
   }
 
   /** Collections that gave a reading of the live set (pause phases of concurrent cycles do not). */
