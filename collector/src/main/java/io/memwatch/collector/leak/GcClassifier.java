@@ -48,8 +48,7 @@ public final class GcClassifier {
                     event.heapUsedAfter(),
                     kind,
                     heapMax(event.pools()),
-                    unusableBytes(event.pools()),
-                    judgedBeforeMillis(event)));
+                    unusableBytes(event.pools())));
   }
 
   static Optional<Kind> kind(GcEvent event) {
@@ -104,16 +103,6 @@ public final class GcClassifier {
 
   static boolean isOldGeneration(String pool) {
     return pool.contains("Old") || pool.contains("Tenured");
-  }
-
-  /**
-   * The moment before which this collection has judged the objects allocated: it started then,
-   * and what was allocated since has not been looked at. -1 for generational ZGC's minor cycles,
-   * which treat weak references as strong: a young object that was only weakly reachable survives
-   * them, and is judged at the next major cycle.
-   */
-  static long judgedBeforeMillis(GcEvent event) {
-    return "ZGC Minor Cycles".equals(event.collector()) ? -1 : event.startMillis();
   }
 
   /**

@@ -73,7 +73,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private long lastJudgedBucket = Long.MIN_VALUE;
   private long poolsHeapMax = -1;
   private long unusableBytes;
-  private long judgedBeforeMillis = -1;
+  private final JudgedHorizon judged = new JudgedHorizon();
   private boolean suspected;
   private long sinceMillis = -1;
   private int driving = -1;
@@ -134,6 +134,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
 
   @Override
   public void accept(GcEvent event) {
+    judged.accept(event);
     GcClassifier.sample(event).ifPresent(this::record);
   }
 
@@ -162,12 +163,11 @@ public final class LeakDetector implements Consumer<GcEvent> {
     }
     history.add(sample, estimate);
     if (sample.isFloor()) {
-      siteHistory.record(sample.atMillis(), followed.liveBytesBySite(sample.judgedBeforeMillis()));
+      siteHistory.record(sample.atMillis(), followed.liveBytesBySite(judged.millis()));
     }
 
     judgeWindows(heapMax, sample.isFloor());
-    judgedBeforeMillis = Math.max(judgedBeforeMillis, sample.judgedBeforeMillis());
-    judgeKept(judgedBeforeMillis);
+    judgeKept(judged.millis());
     boolean wasSuspected = suspected;
     if (suspected) {
       keepOrLift(sample);

@@ -9,13 +9,8 @@ package io.memwatch.collector.leak;
  * @param heapMaxBytes the most the heap may grow to according to the pools, -1 if they do not say
  * @param unusableBytes how much of that maximum the JVM is expected to leave unused when it gives
  *     up with an OutOfMemoryError (see {@link GcClassifier#unusableBytes})
- * @param judgedBeforeMillis JVM uptime before which allocated objects have been judged by this
- *     collection or an earlier one: a weak reference to such an object is cleared if it is dead
- *     (by a young collection if it died young, by an old one if it died old); -1 if this
- *     collection judges nothing new (see {@link GcClassifier#judgedBeforeMillis})
  */
-public record LiveSample(
-    long atMillis, long bytes, Kind kind, long heapMaxBytes, long unusableBytes, long judgedBeforeMillis) {
+public record LiveSample(long atMillis, long bytes, Kind kind, long heapMaxBytes, long unusableBytes) {
 
   /** How a reading relates to the true live set. */
   public enum Kind {

@@ -2,6 +2,7 @@ package io.memwatch.collector.live;
 
 import io.memwatch.collector.events.GcEvent;
 import io.memwatch.collector.leak.GcClassifier;
+import io.memwatch.collector.leak.JudgedHorizon;
 import io.memwatch.collector.leak.LiveEstimate;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -24,7 +25,7 @@ public final class LiveSet implements Consumer<GcEvent> {
   private final LiveEstimate estimate;
   private volatile long bytes = -1;
   private volatile long collections;
-  private volatile long judgedBeforeMillis = -1;
+  private final JudgedHorizon judged = new JudgedHorizon();
 
   public LiveSet() {
     this(DEFAULT_FRESHNESS);
@@ -36,13 +37,13 @@ public final class LiveSet implements Consumer<GcEvent> {
 
   @Override
   public void accept(GcEvent event) {
+    judged.accept(event);
     GcClassifier.sample(event)
         .ifPresent(
             sample -> {
               estimate.accept(sample);
               bytes = estimate.bytes();
               collections++; // single writer: the collector thread
-              judgedBeforeMillis = Math.max(judgedBeforeMillis, sample.judgedBeforeMillis());
             });
   }
 
@@ -51,12 +52,9 @@ public final class LiveSet implements Consumer<GcEvent> {
     return bytes;
   }
 
-  /**
-   * JVM uptime before which allocated objects have been judged by a collection (dead ones' weak
-   * references cleared), -1 before the first; see {@link GcClassifier#judgedBeforeMillis}.
-   */
+  /** JVM uptime before which allocated objects have been judged; see {@link JudgedHorizon}. */
   public long judgedBeforeMillis() {
-    return judgedBeforeMillis;
+    return judged.millis();
   }
 
   /** Collections that gave a reading of the live set (pause phases of concurrent cycles do not). */
