@@ -68,7 +68,7 @@ public final class Collector implements AutoCloseable {
     this.topSites = new TopSitesPublisher(allocations, registry, settings.topSites(), decay);
     SurvivorTracker survivors = new SurvivorTracker(sites, settings.followedObjects());
     this.liveSet = new LiveSet(settings.leak().longWindow());
-    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), liveSet::judgedBeforeMillis);
+    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites());
     // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.
     this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax(), survivors);
     drain.onGc(liveSet);
@@ -78,6 +78,7 @@ public final class Collector implements AutoCloseable {
     drain.every(settings.memoryPeriod(), memory::sample);
     drain.every(settings.siteRefreshPeriod(), topSites::refresh);
     drain.every(CollectorSettings.SURVIVOR_PERIOD, liveSites::update);
+    drain.every(Duration.ofSeconds(1), survivors::probe);
     memory.sample();
 
     new NodeMemoryMetrics(memory, CgroupMemoryLimit.system().limitBytes()).bindTo(registry);

@@ -73,7 +73,6 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private long lastJudgedBucket = Long.MIN_VALUE;
   private long poolsHeapMax = -1;
   private long unusableBytes;
-  private final JudgedHorizon judged = new JudgedHorizon();
   private boolean suspected;
   private long sinceMillis = -1;
   private int driving = -1;
@@ -134,7 +133,6 @@ public final class LeakDetector implements Consumer<GcEvent> {
 
   @Override
   public void accept(GcEvent event) {
-    judged.accept(event);
     GcClassifier.sample(event).ifPresent(this::record);
   }
 
@@ -163,11 +161,11 @@ public final class LeakDetector implements Consumer<GcEvent> {
     }
     history.add(sample, estimate);
     if (sample.isFloor()) {
-      siteHistory.record(sample.atMillis(), followed.liveBytesBySite(judged.millis()));
+      siteHistory.record(sample.atMillis(), followed.liveBytesBySite());
     }
 
     judgeWindows(heapMax, sample.isFloor());
-    judgeKept(judged.millis());
+    judgeKept();
     boolean wasSuspected = suspected;
     if (suspected) {
       keepOrLift(sample);
@@ -218,7 +216,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // Java 25 gave a 512 MiB heap growing 2 MiB/s here, is two readings a minute. The followed
   // objects then say what the readings cannot: sites that kept objects allocated at every stage of
   // the window, at the window's rate, are growth if the readings there rise at half that rate.
-  private void judgeKept(long judgedBeforeMillis) {
+  private void judgeKept() {
     if (onsetEvidence[0].isGrowth() && holding[0]) {
       return;
     }
@@ -228,10 +226,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
       return;
     }
     long kept = 0;
-    if (judgedBeforeMillis < 0) {
-      return;
-    }
-    for (long bytes : followed.steadilyKept(judgedBeforeMillis - window.millis(), judgedBeforeMillis).values()) {
+    for (long bytes : followed.steadilyKept(window.millis()).values()) {
       kept += bytes;
     }
     double readingsRise = trend.slope() * window.seconds();
@@ -260,7 +255,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
       }
       fastest = trend;
       fastestEvidence = onset.judge(trend, window.seconds());
-      if (fastestEvidence.isGrowth() && !followed.steadilyKept(nowMillis - window.millis(), nowMillis).containsKey(site)) {
+      if (fastestEvidence.isGrowth() && !followed.steadilyKept(window.millis()).containsKey(site)) {
         fastestEvidence = GrowthBar.Evidence.NONE;
       }
     }

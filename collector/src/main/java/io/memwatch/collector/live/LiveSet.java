@@ -2,7 +2,6 @@ package io.memwatch.collector.live;
 
 import io.memwatch.collector.events.GcEvent;
 import io.memwatch.collector.leak.GcClassifier;
-import io.memwatch.collector.leak.JudgedHorizon;
 import io.memwatch.collector.leak.LiveEstimate;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -25,7 +24,7 @@ public final class LiveSet implements Consumer<GcEvent> {
   private final LiveEstimate estimate;
   private volatile long bytes = -1;
   private volatile long collections;
-  private final JudgedHorizon judged = new JudgedHorizon();
+
 
   public LiveSet() {
     this(DEFAULT_FRESHNESS);
@@ -37,7 +36,6 @@ public final class LiveSet implements Consumer<GcEvent> {
 
   @Override
   public void accept(GcEvent event) {
-    judged.accept(event);
     GcClassifier.sample(event)
         .ifPresent(
             sample -> {
@@ -50,11 +48,6 @@ public final class LiveSet implements Consumer<GcEvent> {
   /** The live set in bytes, or -1 before the first collection that measured it. */
   public long bytes() {
     return bytes;
-  }
-
-  /** JVM uptime before which allocated objects have been judged; see {@link JudgedHorizon}. */
-  public long judgedBeforeMillis() {
-    return judged.millis();
   }
 
   /** Collections that gave a reading of the live set (pause phases of concurrent cycles do not). */

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 
 /**
  * {@code memwatch_site_live_bytes{site,type}} for the sites with the most surviving bytes, and the
@@ -31,21 +30,14 @@ public final class LiveSitesPublisher {
 
 
   private final SurvivorTracker tracker;
-  private final LongSupplier lastCollection;
   private final MeterRegistry registry;
   private final int topSites;
   private final Map<SiteKey, Long> current = new ConcurrentHashMap<>();
   private final Map<SiteKey, Gauge> published = new HashMap<>();
   private volatile long otherBytes;
 
-  /**
-   * @param lastCollection JVM uptime when the last collection started, or a value beyond any
-   *     uptime to count every followed object: objects allocated since have not been judged yet,
-   *     and counting them would show every busy site's young garbage as live
-   */
-  public LiveSitesPublisher(SurvivorTracker tracker, MeterRegistry registry, int topSites, LongSupplier lastCollection) {
+  public LiveSitesPublisher(SurvivorTracker tracker, MeterRegistry registry, int topSites) {
     this.tracker = tracker;
-    this.lastCollection = lastCollection;
     this.registry = registry;
     this.topSites = topSites;
     Gauge.builder(NAME, this, p -> p.otherBytes)
@@ -57,7 +49,9 @@ public final class LiveSitesPublisher {
 
   /** Counts the survivors again; call after collections (at most every second or so). */
   public void update() {
-    Map<SiteKey, Long> live = tracker.liveBytesBySite(lastCollection.getAsLong());
+    // Only what collections have judged: counting objects allocated since would show every busy
+    // site's young garbage as live.
+    Map<SiteKey, Long> live = tracker.liveBytesBySite();
     List<Map.Entry<SiteKey, Long>> ranked = new ArrayList<>(live.entrySet());
     ranked.sort(Map.Entry.<SiteKey, Long>comparingByValue().reversed());
     List<Map.Entry<SiteKey, Long>> top = ranked.subList(0, Math.min(topSites, ranked.size()));
@@ -90,10 +84,10 @@ public final class LiveSitesPublisher {
    * allocated since it have not had a chance to die yet.
    */
   public List<Suspect> suspects(long fromMillis, long toMillis) {
-    // Objects allocated since the last collection started have not been judged by any.
-    toMillis = Math.min(toMillis, lastCollection.getAsLong());
+    // Objects allocated since the judged horizon have not been looked at by any collection.
+    toMillis = Math.min(toMillis, tracker.judgedBeforeMillis());
     List<Suspect> kept = new ArrayList<>();
-    Map<SiteKey, Long> live = tracker.liveBytesBySite(toMillis);
+    Map<SiteKey, Long> live = tracker.liveBytesBySite();
     tracker.retainedByAllocationTime(fromMillis, toMillis, Retention.STAGES).forEach((site, stages) -> {
       long retained = 0;
       for (long bytes : stages) {

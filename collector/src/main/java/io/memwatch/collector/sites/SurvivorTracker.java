@@ -1,6 +1,7 @@
 package io.memwatch.collector.sites;
 
 import io.memwatch.collector.events.AllocationSample;
+import io.memwatch.collector.events.JvmClock;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.Arrays;
@@ -42,6 +43,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   private int size;
   /** Only one sample in {@code 1 << thinning} is followed, and its weight multiplied by as much. */
   private int thinning;
+  private final JudgedHorizon judged = new JudgedHorizon(256);
 
   public SurvivorTracker(SiteRegistry sites, int capacity) {
     this.sites = sites;
@@ -63,8 +65,25 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
     followed[size++] = entry;
   }
 
-  /** Bytes still reachable per site, estimated from the followed objects that are alive now. */
+  /**
+   * Drops a probe that tells, once collected, that objects allocated with it have been judged
+   * ({@link JudgedHorizon}); call about once a second.
+   */
+  public void probe() {
+    judged.probe(JvmClock.uptimeMillis());
+  }
+
+  /** JVM uptime before which followed objects have been judged by a collection, -1 before any. */
+  public long judgedBeforeMillis() {
+    return judged.millis();
+  }
+
   @Override
+  public Map<SiteKey, Long> liveBytesBySite() {
+    return liveBytesBySite(judged.millis());
+  }
+
+  /** Bytes still reachable per site, of the followed objects allocated before a moment. */
   public Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis) {
     expungeCollected();
     Map<SiteKey, Long> live = new HashMap<>();
@@ -99,9 +118,10 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   }
 
   @Override
-  public Map<SiteKey, Long> steadilyKept(long fromMillis, long toMillis) {
+  public Map<SiteKey, Long> steadilyKept(long windowMillis) {
+    long until = judged.millis();
     Map<SiteKey, Long> kept = new HashMap<>();
-    retainedByAllocationTime(fromMillis, toMillis, Retention.STAGES).forEach((site, stages) -> {
+    retainedByAllocationTime(until - windowMillis, until, Retention.STAGES).forEach((site, stages) -> {
       if (Retention.isSteady(stages)) {
         kept.put(site, Arrays.stream(stages).sum());
       }

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.memwatch.collector.leak.SimulatedHeap.Gc;
+import io.memwatch.collector.events.GcEvent;
 import io.memwatch.collector.sites.FollowedObjects;
 import io.memwatch.collector.sites.SiteKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -275,19 +277,34 @@ class LeakDetectorTest {
    * Followed objects of one site, kept from every stage of any window at a given rate, and holding
    * in all either what it kept since the start (a leak) or a fixed amount (a full cache).
    */
-  private static FollowedObjects keptAt(double bytesPerSecond, boolean accumulating) {
-    SiteKey site = new SiteKey("com.example.Sessions.remember(Sessions.java:12)", "byte[]");
-    return new FollowedObjects() {
-      @Override
-      public Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis) {
-        return Map.of(site, accumulating ? (long) (bytesPerSecond * allocatedBeforeMillis / 1000) : 100 * MIB);
-      }
+  private static final class KeptObjects implements FollowedObjects, Consumer<GcEvent> {
+    private final SiteKey site = new SiteKey("com.example.Sessions.remember(Sessions.java:12)", "byte[]");
+    private final double bytesPerSecond;
+    private final boolean accumulating;
+    private final LeakDetector detector;
+    private long nowMillis;
 
-      @Override
-      public Map<SiteKey, Long> steadilyKept(long fromMillis, long toMillis) {
-        return Map.of(site, (long) (bytesPerSecond * (toMillis - Math.max(0, fromMillis)) / 1000));
-      }
-    };
+    KeptObjects(double bytesPerSecond, boolean accumulating) {
+      this.bytesPerSecond = bytesPerSecond;
+      this.accumulating = accumulating;
+      this.detector = new LeakDetector(LeakSettings.defaults(), () -> -1, this);
+    }
+
+    @Override
+    public void accept(GcEvent event) {
+      nowMillis = event.startMillis();
+      detector.accept(event);
+    }
+
+    @Override
+    public Map<SiteKey, Long> liveBytesBySite() {
+      return Map.of(site, accumulating ? (long) (bytesPerSecond * nowMillis / 1000) : 100 * MIB);
+    }
+
+    @Override
+    public Map<SiteKey, Long> steadilyKept(long windowMillis) {
+      return Map.of(site, (long) (bytesPerSecond * Math.min(windowMillis, nowMillis) / 1000));
+    }
   }
 
   @ParameterizedTest
@@ -296,9 +313,10 @@ class LeakDetectorTest {
       names = {"G1", "PARALLEL", "SERIAL"})
   void aLeakReadOnlyEveryHalfMinuteIsSuspectedFromWhatItsFollowedObjectsKept(Gc gc) {
     // Two young collections a minute: too few readings for any trend of their own.
-    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, keptAt(2 * MIB, true)));
+    KeptObjects kept = new KeptObjects(2 * MIB, true);
+    VerdictRecorder recorder = new VerdictRecorder(kept.detector);
 
-    SimulatedHeap.of(gc, 512 * MIB).youngEvery(30).live(t -> 64 * MIB + 2 * MIB * t).runUntil(100, recorder);
+    SimulatedHeap.of(gc, 512 * MIB).youngEvery(30).live(t -> 64 * MIB + 2 * MIB * t).runUntil(100, kept);
 
     assertThat(recorder.firstSuspectedAt()).isLessThanOrEqualTo(100);
     assertThat(recorder.verdict().growthBytesPerSecond()).isCloseTo(2.0 * MIB, within(0.3 * MIB));
@@ -315,9 +333,10 @@ class LeakDetectorTest {
   void objectsKeptWhileTheHeapStaysFlatAreNoLeak(Gc gc) {
     // A cache at capacity whose entries outlive the window: everything allocated lately is kept,
     // and as much is let go, so the live set stays where it is.
-    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, keptAt(2 * MIB, false)));
+    KeptObjects kept = new KeptObjects(2 * MIB, false);
+    VerdictRecorder recorder = new VerdictRecorder(kept.detector);
 
-    SimulatedHeap.of(gc, 512 * MIB).youngEvery(30).live(t -> 200 * MIB).garbage(0.2 * MIB).runUntil(HOUR, recorder);
+    SimulatedHeap.of(gc, 512 * MIB).youngEvery(30).live(t -> 200 * MIB).garbage(0.2 * MIB).runUntil(HOUR, kept);
 
     assertThat(recorder.changes).isEmpty();
   }

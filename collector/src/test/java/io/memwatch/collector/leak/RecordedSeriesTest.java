@@ -165,7 +165,7 @@ class RecordedSeriesTest {
     }
 
     @Override
-    public java.util.Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis) {
+    public java.util.Map<SiteKey, Long> liveBytesBySite() {
       // Requests at 500 a second up to now, each object sampled by its chance.
       for (; simulatedUntil < now; simulatedUntil += 2) { // a request every 2 ms
         long request = (simulatedUntil - started) / 2;
@@ -184,7 +184,9 @@ class RecordedSeriesTest {
     }
 
     @Override
-    public java.util.Map<SiteKey, Long> steadilyKept(long fromMillis, long toMillis) {
+    public java.util.Map<SiteKey, Long> steadilyKept(long windowMillis) {
+      long fromMillis = now - windowMillis;
+      long toMillis = now;
       java.util.Map<SiteKey, Long> kept = new java.util.HashMap<>();
       for (SiteKey site : java.util.List.of(LEAK, SESSIONS)) {
         long[] stages = new long[Retention.STAGES];

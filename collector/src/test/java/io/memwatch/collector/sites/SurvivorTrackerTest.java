@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.memwatch.collector.events.AllocationSample;
+import io.memwatch.collector.events.JvmClock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -66,41 +67,58 @@ class SurvivorTrackerTest {
   void suspectsAreTheSitesThatKeepWhatTheyAllocatedWheneverTheyDidAndAllArePublished() {
     SurvivorTracker tracker = new SurvivorTracker(sites, 10_000);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    LiveSitesPublisher publisher = new LiveSitesPublisher(tracker, registry, 5, () -> Long.MAX_VALUE);
+    LiveSitesPublisher publisher = new LiveSitesPublisher(tracker, registry, 5);
     int cache = sites.register(new Site("com.example.Recent", "keep", "Recent.java", 3, "byte[]"));
     List<Object> kept = new ArrayList<>();
-    // A minute of allocation, a sample a second from each site: the leak keeps all of its own,
-    // the cache only the last ten seconds' worth, the handler nothing.
+    // A minute of allocation that ended a moment ago, a sample a second from each site: the leak
+    // keeps all of its own, the cache only the last ten seconds' worth, the handler nothing.
+    long start = JvmClock.uptimeMillis() - 61_000;
     for (long second = 0; second < 60; second++) {
       byte[] leaked = new byte[10];
       kept.add(leaked);
-      tracker.accept(new AllocationSample(leaky, 100, 26, leaked, second * 1000));
+      tracker.accept(new AllocationSample(leaky, 100, 26, leaked, start + second * 1000));
       byte[] cached = new byte[10];
       if (second >= 50) {
         kept.add(cached);
       }
-      tracker.accept(new AllocationSample(cache, 300, 26, cached, second * 1000));
-      tracker.accept(new AllocationSample(healthy, 1000, 26, new byte[10], second * 1000));
+      tracker.accept(new AllocationSample(cache, 300, 26, cached, start + second * 1000));
+      tracker.accept(new AllocationSample(healthy, 1000, 26, new byte[10], start + second * 1000));
     }
-
+    tracker.probe();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       System.gc();
-      assertThat(publisher.suspects(0, 60_000)).extracting(LiveSitesPublisher.Suspect::site)
+      assertThat(publisher.suspects(start, start + 60_000)).extracting(LiveSitesPublisher.Suspect::site)
           .containsExactly(leakyKey, SiteKey.of(sites.site(cache)));
     });
-    List<LiveSitesPublisher.Suspect> suspects = publisher.suspects(0, 60_000);
+    List<LiveSitesPublisher.Suspect> suspects = publisher.suspects(start, start + 60_000);
     assertThat(suspects.get(0).steady()).isTrue();
     assertThat(suspects.get(0).retainedBytes()).isEqualTo(6000);
     // The cache kept more bytes, but only of late: not steady, so ranked after the leak.
     assertThat(suspects.get(1).retainedBytes()).isEqualTo(3000);
     assertThat(suspects.get(1).steady()).isFalse();
     // Half the window: only what was allocated then counts.
-    assertThat(publisher.suspects(30_000, 60_000).get(0).retainedBytes()).isEqualTo(3000);
+    assertThat(publisher.suspects(start + 30_000, start + 60_000).get(0).retainedBytes()).isEqualTo(3000);
+    assertThat(tracker.steadilyKept(61_000)).containsOnlyKeys(leakyKey);
 
     publisher.update();
     assertThat(registry.scrape())
         .contains("memwatch_site_live_bytes{site=\"com.example.Cache.put(Cache.java:42)\",type=\"byte[]\"} 6000.0")
         .contains("memwatch_site_live_bytes{site=\"com.example.Recent.keep(Recent.java:3)\",type=\"byte[]\"} 3000.0");
     assertThat(kept).hasSize(70);
+  }
+
+  @Test
+  void theJudgedHorizonAdvancesWhenACollectionClearsAProbe() {
+    SurvivorTracker tracker = new SurvivorTracker(sites, 10);
+    assertThat(tracker.judgedBeforeMillis()).as("before any probe").isEqualTo(-1);
+
+    long before = JvmClock.uptimeMillis();
+    tracker.probe();
+    assertThat(tracker.judgedBeforeMillis()).as("the probe has not met a collection yet").isEqualTo(-1);
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      System.gc();
+      assertThat(tracker.judgedBeforeMillis()).isGreaterThanOrEqualTo(before);
+    });
   }
 }
