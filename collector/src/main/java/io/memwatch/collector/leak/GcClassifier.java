@@ -33,6 +33,8 @@ public final class GcClassifier {
   private static final Set<String> SHENANDOAH_WHOLE_HEAP_PAUSES =
       Set.of("Degenerated GC", "Full GC");
 
+  private static final String G1_CONCURRENT = "G1 Concurrent GC";
+
   private GcClassifier() {}
 
   /** The live-set reading {@code event} gives, or empty when it gives none worth having. */
@@ -45,7 +47,7 @@ public final class GcClassifier {
             kind ->
                 new LiveSample(
                     event.endMillis(),
-                    event.heapUsedAfter(),
+                    readingBytes(event),
                     kind,
                     heapMax(event.pools()),
                     unusableBytes(event.pools())));
@@ -58,6 +60,12 @@ public final class GcClassifier {
       return Optional.empty();
     }
     if (collector.equals("Shenandoah Pauses") && SHENANDOAH_WHOLE_HEAP_PAUSES.contains(action)) {
+      return Optional.of(Kind.FLOOR);
+    }
+    if (collector.equals(G1_CONCURRENT) && oldGenerationShrank(event)) {
+      // G1's remark pause (Java 20 on) frees the old regions its marking found wholly dead at once:
+      // on a heap whose garbage is in whole regions, as a churning cache's is, no mixed collection
+      // may follow, and this is the only drop the saw-tooth shows.
       return Optional.of(Kind.FLOOR);
     }
     if (isPausePhase(collector, action)) {
@@ -93,12 +101,30 @@ public final class GcClassifier {
   // Eager reclaim of dead humongous objects also shrinks it; that reading is still an upper bound,
   // and the trend works on per-bucket minima, so an occasional high floor does not move it.
   private static Kind youngOrMixed(GcEvent event) {
+    return oldGenerationShrank(event) ? Kind.FLOOR : Kind.CEILING;
+  }
+
+  private static boolean oldGenerationShrank(GcEvent event) {
     for (PoolUsage pool : event.pools()) {
       if (isOldGeneration(pool.pool()) && pool.usedAfter() < pool.usedBefore()) {
-        return Kind.FLOOR;
+        return true;
       }
     }
-    return Kind.CEILING;
+    return false;
+  }
+
+  // The heap after the collection; for a G1 remark pause, which collects no young objects, without
+  // the eden filled since the last young collection.
+  private static long readingBytes(GcEvent event) {
+    long bytes = event.heapUsedAfter();
+    if (event.collector().equals(G1_CONCURRENT)) {
+      for (PoolUsage pool : event.pools()) {
+        if (pool.pool().contains("Eden")) {
+          bytes -= pool.usedAfter();
+        }
+      }
+    }
+    return bytes;
   }
 
   static boolean isOldGeneration(String pool) {

@@ -16,7 +16,7 @@ package io.memwatch.collector.leak;
  */
 final class SawTooth {
   /** Climbs shorter than this give no rate: too little time to tell a slope from noise. */
-  private static final double MIN_CLIMB_SECONDS = 10;
+  private static final double MIN_CLIMB_SECONDS = 2;
 
   private double trough = Double.NaN;
   private long troughAt;

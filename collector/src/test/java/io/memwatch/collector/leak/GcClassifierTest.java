@@ -82,6 +82,24 @@ class GcClassifierTest {
   }
 
   @Test
+  void aG1RemarkThatFreedOldRegionsIsAFloorWithoutTheEdenFilledSince() {
+    // As Java 25 reported a churning cache's concurrent cycle: the old generation shrank at
+    // remark, no mixed collection followed.
+    GcEvent remark =
+        event(
+            "G1 Concurrent GC",
+            "end of concurrent GC pause",
+            pool("G1 Eden Space", 12, 12, -1),
+            pool("G1 Survivor Space", 9, 9, -1),
+            pool("G1 Old Gen", 262, 175, 512));
+
+    LiveSample sample = GcClassifier.sample(remark).orElseThrow();
+
+    assertThat(sample.isFloor()).isTrue();
+    assertThat(sample.bytes()).isEqualTo(184 * MIB);
+  }
+
+  @Test
   void theReadingIsTheHeapAfterTheCollectionWhenItEnded() {
     GcEvent full =
         event(
