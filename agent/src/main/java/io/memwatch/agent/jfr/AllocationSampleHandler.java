@@ -1,0 +1,95 @@
+package io.memwatch.agent.jfr;
+
+import io.memwatch.collector.events.AllocationSample;
+import io.memwatch.collector.events.EventQueues;
+import io.memwatch.collector.events.JvmClock;
+import java.util.List;
+import jdk.jfr.consumer.RecordedClass;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingStream;
+
+/**
+ * {@code jdk.ObjectAllocationSample}: the JVM's own allocation sampler, which sees what the hooks
+ * cannot, the bytes allocated inside the JDK and libraries. It samples at TLAB refills and
+ * throttles itself (150 events a second here, JVM-wide); each event's {@code weight} is the bytes
+ * the thread allocated since its previous sample, so summed weights estimate the bytes allocated.
+ * Each event becomes an {@link AllocationSample} on the same queue the hooks feed, with its site
+ * named by {@link SiteResolver}.
+ */
+final class AllocationSampleHandler implements RecordedEventHandler {
+  static final String EVENT = "jdk.ObjectAllocationSample";
+  /** The JVM's default for this event: enough samples for per-site estimates, a cost nobody notices. */
+  static final String THROTTLE = "150/s";
+
+  private final SiteResolver resolver;
+  private final EventQueues queues;
+  private long hooked;
+
+  AllocationSampleHandler(SiteResolver resolver, EventQueues queues) {
+    this.resolver = resolver;
+    this.queues = queues;
+  }
+
+  @Override
+  public String eventName() {
+    return EVENT;
+  }
+
+  @Override
+  public void enableOn(RecordingStream stream) {
+    stream.enable(EVENT).with("throttle", THROTTLE).withStackTrace();
+  }
+
+  @Override
+  public void accept(RecordedEvent event) {
+    RecordedClass type = event.getClass("objectClass");
+    RecordedThread thread = event.getThread();
+    RecordedStackTrace stack = event.getStackTrace();
+    int site = resolver.resolve(thread == null ? null : thread.getJavaName(),
+        new Frames(stack == null ? List.of() : stack.getFrames()), type == null ? "(unknown)" : type.getName());
+    if (site == SiteResolver.HOOKED) {
+      hooked++;
+      return;
+    }
+    // The sampler does not give the object's size, nor the object: 0 and null.
+    queues.offerAllocation(new AllocationSample(site, event.getLong("weight"), 0, null,
+        JvmClock.uptimeAt(event.getStartTime().toEpochMilli())));
+  }
+
+  /** Events left to the hooks so far. */
+  long hooked() {
+    return hooked;
+  }
+
+  /** A recorded stack as {@link SiteResolver} reads it. */
+  private record Frames(List<RecordedFrame> frames) implements StackFrames {
+    @Override
+    public int size() {
+      return frames.size();
+    }
+
+    @Override
+    public String className(int frame) {
+      return frames.get(frame).getMethod().getType().getName();
+    }
+
+    @Override
+    public String methodName(int frame) {
+      return frames.get(frame).getMethod().getName();
+    }
+
+    @Override
+    public int line(int frame) {
+      int line = frames.get(frame).getLineNumber();
+      return line > 0 ? line : -1;
+    }
+
+    @Override
+    public boolean hidden(int frame) {
+      return frames.get(frame).getMethod().isHidden();
+    }
+  }
+}
