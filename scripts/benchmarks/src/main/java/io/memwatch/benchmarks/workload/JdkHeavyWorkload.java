@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * A program whose bytes are almost all allocated inside the JDK, for which bytecode hooks in the
  * program's own code see next to nothing: StringBuilder growth, {@code String.format}, boxing,
  * ArrayList and HashMap growth, {@code String.split} and {@code String.join}. A fixed amount of work
- * on {@code workload.threads} threads (default 2), {@code workload.batches} batches (default 4000); prints
+ * on {@code workload.threads} threads (default 2), {@code workload.batches} batches (default 10000); prints
  * the same result line as {@link JsonAndCollectionsWorkload}, and with {@code -Dworkload.coverage=true}
  * how much of what the JVM allocated memwatch counted.
  */
@@ -30,7 +30,7 @@ public final class JdkHeavyWorkload {
   private long jvmAllocatedBytes;
 
   public static void main(String[] args) throws Exception {
-    int batches = Integer.getInteger("workload.batches", 4000);
+    int batches = Integer.getInteger("workload.batches", 10000);
     int threads = Integer.getInteger("workload.threads", 2);
     long start = System.nanoTime();
     JdkHeavyWorkload workload = new JdkHeavyWorkload();
