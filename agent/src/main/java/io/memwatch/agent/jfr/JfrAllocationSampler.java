@@ -18,6 +18,13 @@ import jdk.jfr.consumer.RecordingStream;
  * Java 17, so it would keep the host's JVM alive after {@code main} returns. The blocking
  * {@code start()} on a daemon thread does neither.
  *
+ * <p>It starts {@link #START_DELAY} after the agent: a program that is done by then (a command-line
+ * tool run with {@code JAVA_TOOL_OPTIONS}, say) pays nothing for the Flight Recorder. Allocations
+ * made before are still counted, in the weight of each thread's first sample (the bytes the thread
+ * allocated since it started), though not by site. A JVM that starts exiting while the Flight
+ * Recorder is being set up would leave its empty repository directory behind (its own shutdown
+ * hook cannot be registered any more): that directory is removed here.
+ *
  * <p>The host's own recordings are left alone: this stream only turns events on (the JVM merges
  * every recording's settings, so theirs keep all they asked for) and never stops, dumps or deletes
  * anything but itself. The stream's data goes through the JVM's repository on disk, like every
@@ -28,11 +35,13 @@ public final class JfrAllocationSampler implements AutoCloseable {
   static final String THREAD_NAME = "memwatch-jfr";
   static final Duration MAX_AGE = Duration.ofSeconds(30);
   static final long MAX_SIZE = 8L << 20;
+  static final Duration START_DELAY = Duration.ofSeconds(1);
 
   private final List<RecordedEventHandler> handlers;
   private final Thread thread;
   private volatile RecordingStream stream;
   private volatile boolean closed;
+  private volatile boolean exiting;
 
   private JfrAllocationSampler(List<RecordedEventHandler> handlers, Runnable onFailure) {
     this.handlers = handlers;
@@ -53,9 +62,17 @@ public final class JfrAllocationSampler implements AutoCloseable {
   }
 
   private void run(Runnable onFailure) {
+    if (!waitForStartDelay()) {
+      return;
+    }
     long start = System.nanoTime();
     try (RecordingStream recording = new RecordingStream()) {
       stream = recording;
+      if (exiting) {
+        recording.close();
+        removeEmptyRepository();
+        return;
+      }
       recording.setReuse(true); // events are read and dropped at once: let the parser reuse its objects
       recording.setOrdered(false); // the collector orders nothing by time: skip the sorting
       recording.setMaxAge(MAX_AGE);
@@ -83,6 +100,29 @@ public final class JfrAllocationSampler implements AutoCloseable {
       }
     } finally {
       handlers.forEach(RecordedEventHandler::close);
+    }
+  }
+
+  /** False when the JVM began to exit meanwhile (or the sampler was closed): then nothing is started. */
+  private boolean waitForStartDelay() {
+    try {
+      Thread.sleep(START_DELAY.toMillis());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> exiting = true, "memwatch-jfr-exit"));
+      return !closed;
+    } catch (InterruptedException | IllegalStateException e) {
+      return false; // IllegalStateException: the JVM is exiting already
+    }
+  }
+
+  /** The repository the Flight Recorder made for this JVM, if it is empty: JFR's own hook was too late to clean it. */
+  private static void removeEmptyRepository() {
+    String repository = System.getProperty("jdk.jfr.repository");
+    if (repository != null) {
+      try {
+        java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(repository)); // fails, harmlessly, if not empty
+      } catch (java.io.IOException | RuntimeException e) {
+        Log.debug("left the Flight Recorder's repository " + repository + ": " + e);
+      }
     }
   }
 
