@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.Enumeration;
 import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
@@ -65,29 +67,37 @@ public final class OwnCodeDetector {
       Attributes main = manifest == null ? new Attributes() : manifest.getMainAttributes();
       String startClass = main.getValue("Start-Class");
       for (String prefix : NESTED_CLASSES) {
-        if (jar.getEntry(prefix) != null || (startClass != null && hasEntryUnder(jar, prefix))) {
-          Set<String> packages = packagesInJar(jar, prefix);
+        JarScan nested = JarScan.of(jar, prefix);
+        if (nested.classes() > 0 && (startClass != null || jar.getEntry(prefix) != null)) {
+          Set<String> packages = nested.packages();
           if (startClass != null) {
-            packages.add(packageOf(startClass));
+            packages.add(packageOf(startClass.trim()));
           }
           return OwnCode.found(roots(packages), "Spring Boot jar " + jarPath.getFileName() + " (" + prefix.substring(0, prefix.length() - 1) + ")");
         }
       }
-      Set<String> packages = packagesInJar(jar, "");
       String mainClass = main.getValue("Main-Class");
-      if (mainClass != null && bundlesOtherArtifacts(jar)) {
-        String root = packageRoot(packageOf(mainClass.trim()));
-        packages.removeIf(pkg -> !within(pkg, root));
-        return OwnCode.found(roots(packages), "jar " + jarPath.getFileName() + " (bundles other artifacts: only " + display(root) + ")");
-      }
-      return OwnCode.found(roots(packages), "jar " + jarPath.getFileName());
+      return fromOwnJar(jar, mainClass == null ? null : mainClass.trim(), jarPath.getFileName().toString());
     }
+  }
+
+  /** The packages of the jar that holds the main class; only those under the main class's root if it bundles other artifacts. */
+  private static OwnCode fromOwnJar(JarFile jar, String mainClass, String name) {
+    JarScan scan = JarScan.of(jar, "");
+    if (mainClass != null && scan.bundlesOtherArtifacts()) {
+      String root = packageRoot(packageOf(mainClass));
+      Set<String> packages = new TreeSet<>(scan.packages());
+      packages.removeIf(pkg -> !within(pkg, root));
+      return OwnCode.found(roots(packages), "jar " + name + " (bundles other artifacts: only " + display(root) + ")");
+    }
+    return OwnCode.found(roots(scan.packages()), "jar " + name);
   }
 
   private static OwnCode fromClassPath(String mainClass, LaunchFacts facts) throws IOException {
     String mainEntry = mainClass.replace('.', '/') + ".class";
     Set<String> packages = new TreeSet<>();
     List<String> from = new ArrayList<>();
+    OwnCode mainJar = null;
     boolean mainFound = false;
     for (String element : facts.classPath().split(File.pathSeparator)) {
       if (element.isBlank()) {
@@ -102,8 +112,7 @@ public final class OwnCodeDetector {
         try (JarFile jar = new JarFile(path.toFile(), false)) {
           if (jar.getEntry(mainEntry) != null) {
             mainFound = true;
-            packages.addAll(packagesInJar(jar, ""));
-            from.add(path.getFileName().toString());
+            mainJar = fromOwnJar(jar, mainClass, path.getFileName().toString());
           }
         }
       }
@@ -111,26 +120,37 @@ public final class OwnCodeDetector {
     if (!mainFound) {
       return OwnCode.unknown("the main class " + mainClass + " was not found on the class path");
     }
+    if (mainJar != null) {
+      packages.addAll(mainJar.packages());
+      from.add(mainJar.from());
+    }
     return OwnCode.found(roots(packages), "class path " + String.join(", ", from));
   }
 
-  private static boolean hasEntryUnder(JarFile jar, String prefix) {
-    return jar.stream().anyMatch(entry -> entry.getName().startsWith(prefix));
-  }
+  /** One pass over a jar's entries under a prefix: the packages of its classes, and how many Maven artifacts it holds. */
+  private record JarScan(Set<String> packages, int classes, int pomProperties) {
+    static JarScan of(JarFile jar, String prefix) {
+      Set<String> packages = new TreeSet<>();
+      int classes = 0;
+      int poms = 0;
+      // A plain loop over the entries: this runs before the host's main, and a large jar has thousands.
+      for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
+        String name = entries.nextElement().getName();
+        if (name.startsWith("META-INF/maven/") && name.endsWith("/pom.properties")) {
+          poms++;
+        } else if (name.startsWith(prefix) && name.endsWith(".class") && !name.startsWith("META-INF/", prefix.length())
+            && !name.endsWith("module-info.class")) {
+          classes++;
+          int slash = name.lastIndexOf('/');
+          packages.add(slash < prefix.length() ? "" : name.substring(prefix.length(), slash).replace('/', '.'));
+        }
+      }
+      return new JarScan(packages, classes, poms);
+    }
 
-  private static boolean bundlesOtherArtifacts(JarFile jar) {
-    return jar.stream().filter(entry -> entry.getName().startsWith("META-INF/maven/")
-        && entry.getName().endsWith("/pom.properties")).limit(2).count() > 1;
-  }
-
-  static Set<String> packagesInJar(JarFile jar, String prefix) {
-    Set<String> packages = new TreeSet<>();
-    jar.stream().map(entry -> entry.getName())
-        .filter(name -> name.startsWith(prefix) && name.endsWith(".class") && !name.endsWith("module-info.class"))
-        .map(name -> name.substring(prefix.length()))
-        .filter(name -> !name.startsWith("META-INF/"))
-        .forEach(name -> packages.add(packageOfPath(name)));
-    return packages;
+    boolean bundlesOtherArtifacts() {
+      return pomProperties > 1;
+    }
   }
 
   static Set<String> packagesInDirectory(Path directory) throws IOException {

@@ -109,6 +109,16 @@ class OwnCodeDetectorTest {
   }
 
   @Test
+  void aMainClassInAJarBundlingOtherArtifactsOnTheClassPathCountsOnlyItsRoot() throws Exception {
+    // java -cp benchmarks.jar io.memwatch.benchmarks.Main, the jar shaded with Jackson and JMH inside.
+    jar("bench.jar", Map.of(), "io/memwatch/benchmarks/Main.class", "io/memwatch/benchmarks/work/Load.class",
+        "com/fasterxml/jackson/databind/ObjectMapper.class", "org/openjdk/jmh/Main.class",
+        "META-INF/maven/io.memwatch/benchmarks/pom.properties", "META-INF/maven/org.openjdk.jmh/jmh-core/pom.properties");
+
+    assertThat(detect("io.memwatch.benchmarks.Main", "bench.jar").packages()).containsExactly("io.memwatch.benchmarks");
+  }
+
+  @Test
   void afterAnAttachTheTargetsOwnCommandTellsTheSameAndTheDefaultPackageCounts() throws Exception {
     // Attached by PID, the agent reads the target's sun.java.command: a plain class in the default package here.
     classes("out", "Main.class", "Main$Worker.class", "tools/Util.class");
