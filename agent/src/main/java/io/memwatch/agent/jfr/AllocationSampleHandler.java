@@ -26,11 +26,13 @@ final class AllocationSampleHandler implements RecordedEventHandler {
 
   private final SiteResolver resolver;
   private final EventQueues queues;
+  private final ThreadsBeforeStart beforeStart;
   private long hooked;
 
-  AllocationSampleHandler(SiteResolver resolver, EventQueues queues) {
+  AllocationSampleHandler(SiteResolver resolver, EventQueues queues, ThreadsBeforeStart beforeStart) {
     this.resolver = resolver;
     this.queues = queues;
+    this.beforeStart = beforeStart;
   }
 
   @Override
@@ -48,15 +50,27 @@ final class AllocationSampleHandler implements RecordedEventHandler {
     RecordedClass type = event.getClass("objectClass");
     RecordedThread thread = event.getThread();
     RecordedStackTrace stack = event.getStackTrace();
+    long weight = event.getLong("weight");
+    long atMillis = JvmClock.uptimeAt(event.getStartTime().toEpochMilli());
+    String typeName = type == null ? "(unknown)" : type.getName();
+    // A thread's first sample weighs all it allocated since it started, also before the sampler did:
+    // that part is counted, but not blamed on whatever this one sample happened to hit.
+    long before = thread == null ? 0 : Math.min(weight, beforeStart.takeBytes(thread.getJavaThreadId()));
+    if (before > 0) {
+      queues.offerAllocation(new AllocationSample(resolver.beforeSampling(), before, 0, null, atMillis));
+      weight -= before;
+      if (weight == 0) {
+        return;
+      }
+    }
     int site = resolver.resolve(thread == null ? null : thread.getJavaName(),
-        new Frames(stack == null ? List.of() : stack.getFrames()), type == null ? "(unknown)" : type.getName());
+        new Frames(stack == null ? List.of() : stack.getFrames()), typeName);
     if (site == SiteResolver.HOOKED) {
       hooked++;
       return;
     }
     // The sampler does not give the object's size, nor the object: 0 and null.
-    queues.offerAllocation(new AllocationSample(site, event.getLong("weight"), 0, null,
-        JvmClock.uptimeAt(event.getStartTime().toEpochMilli())));
+    queues.offerAllocation(new AllocationSample(site, weight, 0, null, atMillis));
   }
 
   /** Events left to the hooks so far. */

@@ -38,13 +38,15 @@ public final class JfrAllocationSampler implements AutoCloseable {
   static final Duration START_DELAY = Duration.ofSeconds(1);
 
   private final List<RecordedEventHandler> handlers;
+  private final ThreadsBeforeStart beforeStart;
   private final Thread thread;
   private volatile RecordingStream stream;
   private volatile boolean closed;
   private volatile boolean exiting;
 
-  private JfrAllocationSampler(List<RecordedEventHandler> handlers, Runnable onFailure) {
+  private JfrAllocationSampler(List<RecordedEventHandler> handlers, ThreadsBeforeStart beforeStart, Runnable onFailure) {
     this.handlers = handlers;
+    this.beforeStart = beforeStart;
     this.thread = new Thread(() -> run(onFailure), THREAD_NAME);
     this.thread.setDaemon(true);
   }
@@ -56,7 +58,9 @@ public final class JfrAllocationSampler implements AutoCloseable {
   public static JfrAllocationSampler start(EventQueues queues, SiteRegistry sites, UserCode userCode,
       HookedClasses hooked, Runnable onFailure) {
     SiteResolver resolver = new SiteResolver(userCode, hooked, sites);
-    JfrAllocationSampler sampler = new JfrAllocationSampler(List.of(new AllocationSampleHandler(resolver, queues)), onFailure);
+    ThreadsBeforeStart beforeStart = new ThreadsBeforeStart();
+    JfrAllocationSampler sampler = new JfrAllocationSampler(
+        List.of(new AllocationSampleHandler(resolver, queues, beforeStart)), beforeStart, onFailure);
     sampler.thread.start();
     return sampler;
   }
@@ -92,6 +96,7 @@ public final class JfrAllocationSampler implements AutoCloseable {
         return;
       }
       Log.debug("the JVM's allocation sampler (JFR) is set up after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+      beforeStart.record(); // events are handled on this thread, after this
       recording.start();
     } catch (Throwable t) {
       if (!closed) {

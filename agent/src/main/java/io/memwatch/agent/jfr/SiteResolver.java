@@ -32,6 +32,7 @@ final class SiteResolver {
   static final int HOOKED = -1;
   static final int MAX_CACHED = 20_000;
   static final String MEMWATCH_THREAD_PREFIX = "memwatch-";
+  static final String BEFORE_SAMPLING = "(before sampling started)";
 
   private enum Kind { USER, MEMWATCH, JDK, LIBRARY }
 
@@ -48,6 +49,11 @@ final class SiteResolver {
     this.userCode = userCode;
     this.hooked = hooked;
     this.sites = sites;
+  }
+
+  /** The site for bytes a thread allocated before the sampler started: counted, but nobody's in particular. */
+  int beforeSampling() {
+    return siteId(BEFORE_SAMPLING, "unknown", -1, "unknown");
   }
 
   /** The site id for a sampled allocation of {@code jvmTypeName} ({@code [B}), or {@link #HOOKED}. */

@@ -154,6 +154,12 @@ class SiteResolverTest {
   }
 
   @Test
+  void bytesFromBeforeTheSamplerStartedAreOneSiteOfTheirOwn() {
+    assertThat(site(resolver.beforeSampling())).isEqualTo("(before sampling started).unknown(Unknown Source) unknown");
+    assertThat(resolver.beforeSampling()).isEqualTo(resolver.beforeSampling());
+  }
+
+  @Test
   void noStackIsASiteOfItsOwn() {
     assertThat(site(resolver.resolve("main", Stack.of(), "[B"))).isEqualTo("(no stack trace).unknown(Unknown Source) byte[]");
   }
