@@ -33,7 +33,9 @@ class AllocationAttributionIT {
       });
       String scrape = child.scrape();
       assertThat(ChildJvm.sample(scrape, "memwatch_instrumentation_errors_total")).hasValue(0.0);
-      assertThat(topSites(scrape, 5)).as("the user's lines, not the JDK's").allMatch(site -> site.startsWith("example.fixtures.JdkHeavyApp."));
+      // Bytes from before the sampler started have a site of their own, "(before sampling started)".
+      assertThat(topSites(scrape, 5)).as("the user's lines, not the JDK's")
+          .filteredOn(site -> !site.startsWith("(")).isNotEmpty().allMatch(site -> site.startsWith("example.fixtures.JdkHeavyApp."));
     }
   }
 
@@ -67,7 +69,8 @@ class AllocationAttributionIT {
             .mapToDouble(Map.Entry::getValue).sum();
         double jackson = sites.entrySet().stream().filter(e -> e.getKey().startsWith("com.fasterxml."))
             .mapToDouble(Map.Entry::getValue).sum();
-        assertThat(topSites(sites, 1)).as("%s", sites).allMatch(site -> site.startsWith(loadLine + " "));
+        assertThat(topSites(sites, 2)).as("%s", sites).filteredOn(site -> !site.startsWith("("))
+            .first().asString().startsWith(loadLine + " ");
         assertThat(user).isGreaterThan(1e8);
         assertThat(jackson).as("bytes named after Jackson's own frames").isLessThan(0.05 * user);
       });

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  * program's own code see next to nothing: StringBuilder growth, {@code String.format}, boxing,
  * ArrayList and HashMap growth, {@code String.split} and {@code String.join}. A fixed amount of work
  * on {@code workload.threads} threads (default 2), {@code workload.batches} batches (default 10000); prints
- * the same result line as {@link JsonAndCollectionsWorkload}, and with {@code -Dworkload.coverage=true}
- * how much of what the JVM allocated memwatch counted.
+ * the same result line as {@link JsonAndCollectionsWorkload}, with {@code -Dworkload.coverage=true}
+ * how much of what the JVM allocated memwatch counted, and with {@code -Dworkload.threadCpu=true} the
+ * CPU time of each thread.
  */
 public final class JdkHeavyWorkload {
   private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -28,6 +29,7 @@ public final class JdkHeavyWorkload {
   private final LongAdder allocatedBytes = new LongAdder();
   private volatile long secondHalfStart;
   private long jvmAllocatedBytes;
+  private Map<String, Long> threadCpu;
 
   public static void main(String[] args) throws Exception {
     int batches = Integer.getInteger("workload.batches", 10000);
@@ -49,6 +51,9 @@ public final class JdkHeavyWorkload {
         JsonAndCollectionsWorkload.peakRssKiB(), cpuMs, workload.allocatedBytes.sum() >> 20, gcCount, gcMs, batches, threads);
     if (Coverage.wanted()) {
       System.err.println(Coverage.report(workload.jvmAllocatedBytes));
+    }
+    if (workload.threadCpu != null) {
+      System.err.println("workload: CPU ms by thread at the end of the work, the JVM's own included: " + workload.threadCpu);
     }
   }
 
@@ -75,8 +80,11 @@ public final class JdkHeavyWorkload {
       for (Future<Long> worker : workers) {
         total += worker.get();
       }
+      if (Boolean.getBoolean("workload.threadCpu")) {
+        threadCpu = JsonAndCollectionsWorkload.cpuByThread(); // while the workers are alive to be counted
+      }
       if (Coverage.wanted()) {
-        jvmAllocatedBytes = Coverage.jvmAllocatedBytes(); // while the workers are alive to be counted
+        jvmAllocatedBytes = Coverage.jvmAllocatedBytes(); // likewise
       }
       return total;
     } finally {
