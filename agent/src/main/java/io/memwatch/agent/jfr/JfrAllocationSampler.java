@@ -18,12 +18,15 @@ import jdk.jfr.consumer.RecordingStream;
  * Java 17, so it would keep the host's JVM alive after {@code main} returns. The blocking
  * {@code start()} on a daemon thread does neither.
  *
- * <p>It starts {@link #START_DELAY} after the agent: a program that is done by then (a command-line
- * tool run with {@code JAVA_TOOL_OPTIONS}, say) pays nothing for the Flight Recorder. Allocations
- * made before are still counted, in the weight of each thread's first sample (the bytes the thread
- * allocated since it started), though not by site. A JVM that starts exiting while the Flight
- * Recorder is being set up would leave its empty repository directory behind (its own shutdown
- * hook cannot be registered any more): that directory is removed here.
+ * <p>It starts once the host's own start-up is over, judged by class loading settling ({@link
+ * StartupSettled}): at least a second after the agent, at most {@link StartupSettled#LATEST} later.
+ * Setting up the Flight Recorder costs about half a second to a second of CPU, which would otherwise
+ * compete with the host's start-up (a Spring Boot service's, say) on a small machine; a program that
+ * is done within a second (a command-line tool run with {@code JAVA_TOOL_OPTIONS}) pays nothing for
+ * it at all. Allocations made before are still counted, in each thread's first sample, under a site
+ * of their own ({@link ThreadsBeforeStart}). A JVM that starts exiting while the Flight Recorder is
+ * being set up would leave its empty repository directory behind (its own shutdown hook cannot be
+ * registered any more): that directory is removed here.
  *
  * <p>The host's own recordings are left alone: this stream only turns events on (the JVM merges
  * every recording's settings, so theirs keep all they asked for) and never stops, dumps or deletes
@@ -35,7 +38,6 @@ public final class JfrAllocationSampler implements AutoCloseable {
   static final String THREAD_NAME = "memwatch-jfr";
   static final Duration MAX_AGE = Duration.ofSeconds(30);
   static final long MAX_SIZE = 8L << 20;
-  static final Duration START_DELAY = Duration.ofSeconds(1);
 
   private final List<RecordedEventHandler> handlers;
   private final ThreadsBeforeStart beforeStart;
@@ -111,7 +113,8 @@ public final class JfrAllocationSampler implements AutoCloseable {
   /** False when the JVM began to exit meanwhile (or the sampler was closed): then nothing is started. */
   private boolean waitForStartDelay() {
     try {
-      Thread.sleep(START_DELAY.toMillis());
+      long waited = StartupSettled.await();
+      Log.debug("the host's start-up looks over after " + waited + " ms: starting the JVM's allocation sampler");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> exiting = true, "memwatch-jfr-exit"));
       return !closed;
     } catch (InterruptedException | IllegalStateException e) {
