@@ -36,6 +36,18 @@ class AllocationAttributionIT {
       // Bytes from before the sampler started have a site of their own, "(before sampling started)".
       assertThat(topSites(scrape, 5)).as("the user's lines, not the JDK's")
           .filteredOn(site -> !site.startsWith("(")).isNotEmpty().allMatch(site -> site.startsWith("example.fixtures.JdkHeavyApp."));
+      assertThat(flightRecorderRepositories(child.pid())).as("the sampler's repository while it runs").hasSize(1);
+
+      child.closeStdin();
+      assertThat(child.waitFor(Duration.ofSeconds(30))).isZero();
+      assertThat(flightRecorderRepositories(child.pid())).as("the sampler's repository after the JVM exited").isEmpty();
+    }
+  }
+
+  /** The Flight Recorder's repositories of a JVM in the temporary directory: yyyy_MM_dd_HH_mm_ss_PID. */
+  private static List<java.nio.file.Path> flightRecorderRepositories(long pid) throws java.io.IOException {
+    try (var entries = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+      return entries.filter(path -> path.getFileName().toString().matches("\\d{4}(_\\d{2}){5}_" + pid)).toList();
     }
   }
 
