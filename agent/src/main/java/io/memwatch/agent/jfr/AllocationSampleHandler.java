@@ -45,6 +45,15 @@ final class AllocationSampleHandler implements RecordedEventHandler {
     stream.enable(EVENT).with("throttle", THROTTLE).withStackTrace();
   }
 
+  /** Counts what the live threads allocated before now, the sampler's start, under its own site. */
+  @Override
+  public void starting() {
+    long before = beforeStart.record();
+    if (before > 0) {
+      queues.offerAllocation(new AllocationSample(resolver.beforeSampling(), before, 0, null, JvmClock.uptimeMillis()));
+    }
+  }
+
   @Override
   public void accept(RecordedEvent event) {
     RecordedClass type = event.getClass("objectClass");
@@ -54,11 +63,9 @@ final class AllocationSampleHandler implements RecordedEventHandler {
     long atMillis = JvmClock.uptimeAt(event.getStartTime().toEpochMilli());
     String typeName = type == null ? "(unknown)" : type.getName();
     // A thread's first sample weighs all it allocated since it started, also before the sampler did:
-    // that part is counted, but not blamed on whatever this one sample happened to hit.
-    long before = thread == null ? 0 : Math.min(weight, beforeStart.takeBytes(thread.getJavaThreadId()));
-    if (before > 0) {
-      queues.offerAllocation(new AllocationSample(resolver.beforeSampling(), before, 0, null, atMillis));
-      weight -= before;
+    // that part was counted at the start (starting()), so it is taken off here.
+    if (thread != null) {
+      weight -= Math.min(weight, beforeStart.takeBytes(thread.getJavaThreadId()));
       if (weight == 0) {
         return;
       }

@@ -23,8 +23,8 @@ import jdk.jfr.consumer.RecordingStream;
  * Setting up the Flight Recorder costs about half a second to a second of CPU, which would otherwise
  * compete with the host's start-up (a Spring Boot service's, say) on a small machine; a program that
  * is done within a second (a command-line tool run with {@code JAVA_TOOL_OPTIONS}) pays nothing for
- * it at all. Allocations made before are still counted, in each thread's first sample, under a site
- * of their own ({@link ThreadsBeforeStart}). A JVM that starts exiting while the Flight Recorder is
+ * it at all. Allocations made before are still counted, when it starts, under a site of their own
+ * ({@link ThreadsBeforeStart}). A JVM that starts exiting while the Flight Recorder is
  * being set up would leave its empty repository directory behind (its own shutdown hook cannot be
  * registered any more): that directory is removed here.
  *
@@ -40,15 +40,13 @@ public final class JfrAllocationSampler implements AutoCloseable {
   static final long MAX_SIZE = 8L << 20;
 
   private final List<RecordedEventHandler> handlers;
-  private final ThreadsBeforeStart beforeStart;
   private final Thread thread;
   private volatile RecordingStream stream;
   private volatile boolean closed;
   private volatile boolean exiting;
 
-  private JfrAllocationSampler(List<RecordedEventHandler> handlers, ThreadsBeforeStart beforeStart, Runnable onFailure) {
+  private JfrAllocationSampler(List<RecordedEventHandler> handlers, Runnable onFailure) {
     this.handlers = handlers;
-    this.beforeStart = beforeStart;
     this.thread = new Thread(() -> run(onFailure), THREAD_NAME);
     this.thread.setDaemon(true);
   }
@@ -60,9 +58,8 @@ public final class JfrAllocationSampler implements AutoCloseable {
   public static JfrAllocationSampler start(EventQueues queues, SiteRegistry sites, UserCode userCode,
       HookedClasses hooked, Runnable onFailure) {
     SiteResolver resolver = new SiteResolver(userCode, hooked, sites);
-    ThreadsBeforeStart beforeStart = new ThreadsBeforeStart();
     JfrAllocationSampler sampler = new JfrAllocationSampler(
-        List.of(new AllocationSampleHandler(resolver, queues, beforeStart)), beforeStart, onFailure);
+        List.of(new AllocationSampleHandler(resolver, queues, new ThreadsBeforeStart())), onFailure);
     sampler.thread.start();
     return sampler;
   }
@@ -98,7 +95,7 @@ public final class JfrAllocationSampler implements AutoCloseable {
         return;
       }
       Log.debug("the JVM's allocation sampler (JFR) is set up after " + (System.nanoTime() - start) / 1_000_000 + " ms");
-      beforeStart.record(); // events are handled on this thread, after this
+      handlers.forEach(RecordedEventHandler::starting);
       recording.start();
     } catch (Throwable t) {
       if (!closed) {

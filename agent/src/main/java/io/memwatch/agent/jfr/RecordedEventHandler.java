@@ -14,6 +14,9 @@ public interface RecordedEventHandler extends Consumer<RecordedEvent>, AutoClose
   /** Enables the event on the stream with the settings this handler needs. */
   void enableOn(RecordingStream stream);
 
+  /** Called on the stream's thread right before the stream starts; events come after it, on the same thread. */
+  default void starting() {}
+
   @Override
   default void close() {}
 }
