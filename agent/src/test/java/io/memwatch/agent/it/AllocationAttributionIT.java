@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class AllocationAttributionIT {
   @Test
   void bytesAllocatedInsideTheJdkAreCountedWithinTwentyPercentOfTheJvmsOwnCount() throws Exception {
-    try (ChildJvm child = ChildJvm.withAgent("port=0").run(JdkHeavyApp.class, "1000")) {
+    try (ChildJvm child = ChildJvm.withAgent("port=0").run(JdkHeavyApp.class, "8")) {
       child.awaitStdout("^jdk-heavy: done$", Duration.ofSeconds(120));
       // The sampler's events reach memwatch about a second after they happen: poll until they are in.
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
