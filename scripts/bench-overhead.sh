@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
-# Whole-process overhead of allocation-site sampling on a real workload (Jackson and Guava doing a
-# fixed amount of work): no agent vs memwatch at default options vs google's allocation-instrumenter
-# (with a trivial sampler registered, so it does its per-allocation work). Each round runs every
-# configuration once, in rotated order, so drift on the machine hits all of them alike.
+# Whole-process overhead of allocation-site sampling on a workload doing a fixed amount of work: by
+# default Jackson and Guava (WORKLOAD=json), or code whose bytes are almost all allocated inside the
+# JDK (WORKLOAD=jdk). Configurations, side by side: no agent; memwatch's sources one at a time and
+# together; google's allocation-instrumenter (with a trivial sampler registered, so it does its
+# per-allocation work). Each round runs every configuration once, in rotated order, so drift on the
+# machine hits all of them alike.
+#
+#   baseline                 no agent
+#   hooks-everywhere         memwatch, hooks in every class outside the JDK, no JFR (include=**,jfr=false):
+#                            what memwatch did before the JVM's sampler was a source
+#   hooks-own                memwatch, hooks in the application's own code only, no JFR (jfr=false)
+#   sampler                  memwatch, the JVM's allocation sampler only (hooks=false)
+#   memwatch                 memwatch at default options: hooks in own code and the sampler for the rest
+#   allocation-instrumenter  the peer
 #
 #   scripts/bench-overhead.sh                    # build, then 5 rounds
 #   ROUNDS=9 scripts/bench-overhead.sh
 #   SKIP_BUILD=1 scripts/bench-overhead.sh       # use the jars already built
 #   AGENT_JAR=/path/to/memwatch-agent.jar SKIP_BUILD=1 scripts/bench-overhead.sh   # another build of memwatch
 #   CONFIGS="baseline memwatch" scripts/bench-overhead.sh
+#   WORKLOAD=jdk CONFIGS="baseline hooks-own sampler memwatch" scripts/bench-overhead.sh
+#   COVERAGE=1 CONFIGS="hooks-everywhere hooks-own sampler memwatch" scripts/bench-overhead.sh
+#       # also: memwatch_allocated_bytes_total against the JVM's own count (ThreadMXBean), read after the
+#       # timed work; the "coverage" column is their ratio
 #   WORKLOAD_OPTS="-Dworkload.batches=200" HEAP="-Xms2g -Xmx2g" scripts/bench-overhead.sh
 #   MEMWATCH_ARGS="sampleBytes=1m" scripts/bench-overhead.sh   # extra memwatch options
 #   JAVA_HOME=/path/to/jdk scripts/bench-overhead.sh
@@ -24,16 +38,21 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 rounds=${ROUNDS:-5}
-read -r -a configs <<<"${CONFIGS:-baseline memwatch allocation-instrumenter}"
+read -r -a configs <<<"${CONFIGS:-baseline hooks-everywhere hooks-own sampler memwatch}"
 # A fixed heap, touched up front: peak RSS then differs by what the agent adds outside the host's
 # heap, not by how much of the same 1 GiB heap the collector happened to touch.
 read -r -a heap <<<"${HEAP:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}"
 read -r -a workload_opts <<<"${WORKLOAD_OPTS:-}"
+[[ -n ${COVERAGE:-} ]] && workload_opts+=(-Dworkload.coverage=true)
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 agent=${AGENT_JAR:-$root/scripts/benchmarks/target/agents/memwatch-agent.jar}
 bench=$root/scripts/benchmarks/target/benchmarks.jar
 instrumenter=$root/scripts/benchmarks/target/agents/java-allocation-instrumenter.jar
-main=io.memwatch.benchmarks.workload.JsonAndCollectionsWorkload
+case ${WORKLOAD:-json} in
+  json) main=io.memwatch.benchmarks.workload.JsonAndCollectionsWorkload ;;
+  jdk) main=io.memwatch.benchmarks.workload.JdkHeavyWorkload ;;
+  *) echo "bench-overhead: unknown WORKLOAD '$WORKLOAD' (known: json, jdk)" >&2; exit 1 ;;
+esac
 
 if [[ -z ${SKIP_BUILD:-} ]]; then
   echo "bench-overhead: building the agent and the benchmarks (tests skipped)..." >&2
@@ -56,22 +75,26 @@ echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048
   "$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
 echo "# java: $("$java" -version 2>&1 | sed -n 2p)"
 echo "# memwatch agent: ${agent#"$root"/}"
-echo "# rounds: $rounds; configurations: ${configs[*]}; heap: ${heap[*]}; workload: ${workload_opts[*]:-defaults}"
+echo "# rounds: $rounds; configurations: ${configs[*]}; heap: ${heap[*]}; workload: $main ${workload_opts[*]:-}"
 
 # The JVM arguments for one configuration, into the array args.
 config_args() {
   case $1 in
     baseline) args=() ;;
+    hooks-everywhere) args=("-javaagent:$agent=port=0,include=**,jfr=false${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
+    hooks-own) args=("-javaagent:$agent=port=0,jfr=false${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
+    sampler) args=("-javaagent:$agent=port=0,hooks=false${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     memwatch) args=("-javaagent:$agent=port=0${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     allocation-instrumenter) args=("-javaagent:$instrumenter" -Dworkload.sampler=allocation-instrumenter) ;;
-    *) echo "bench-overhead: unknown configuration '$1' (known: baseline, memwatch, allocation-instrumenter)" >&2; exit 1 ;;
+    *) echo "bench-overhead: unknown configuration '$1' (known: baseline, hooks-everywhere, hooks-own, sampler," \
+      "memwatch, allocation-instrumenter)" >&2; exit 1 ;;
   esac
 }
 for config in "${configs[@]}"; do config_args "$config"; done
 # One field of the workload's result line.
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
 
-printf 'round\tconfig\twallMs\telapsedMs\tsecondHalfMs\tcpuMs\tvmHwmKiB\tallocatedMiB\tgcCount\tchecksum\n' >"$raw"
+printf 'round\tconfig\twallMs\telapsedMs\tsecondHalfMs\tcpuMs\tvmHwmKiB\tallocatedMiB\tgcCount\tchecksum\tcoverage\n' >"$raw"
 n=${#configs[@]}
 for ((round = 1; round <= rounds; round++)); do
   for ((k = 0; k < n; k++)); do
@@ -83,17 +106,18 @@ for ((round = 1; round <= rounds; round++)); do
       || { echo "bench-overhead: $config failed; see $log" >&2; exit 1; }
     end=$(date +%s%N)
     line=$(grep '^workload: ' <<<"$out") || { echo "bench-overhead: $config printed no result; see $log" >&2; exit 1; }
+    coverage=$(sed -n 's/.*coverage .* ratio=\([0-9.]*\).*/\1/p' "$log")
     case $config in
-      memwatch) grep -q 'memwatch: serving metrics on' "$log" || { echo "bench-overhead: memwatch did not start; see $log" >&2; exit 1; } ;;
+      hooks-*|sampler|memwatch) grep -q 'memwatch: serving metrics on' "$log" || { echo "bench-overhead: memwatch did not start; see $log" >&2; exit 1; } ;;
       allocation-instrumenter) grep -q 'sampler saw' "$log" || { echo "bench-overhead: no sampler ran; see $log" >&2; exit 1; } ;;
     esac
     wall=$(((end - start) / 1000000))
-    printf '%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$config" "$wall" "$(field elapsedMs)" \
+    printf '%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$config" "$wall" "$(field elapsedMs)" \
       "$(field secondHalfMs)" "$(field cpuMs)" \
-      "$(field vmHwmKiB)" "$(field allocatedMiB)" "$(field gcCount)" "$(field checksum)" >>"$raw"
-    printf 'round %d/%d %-24s wall %6d ms  workload %6s ms  2nd half %6s ms  cpu %6s ms  peak RSS %5d MiB  allocated %5s MiB  gc %3s\n' \
+      "$(field vmHwmKiB)" "$(field allocatedMiB)" "$(field gcCount)" "$(field checksum)" "${coverage:--}" >>"$raw"
+    printf 'round %d/%d %-24s wall %6d ms  workload %6s ms  2nd half %6s ms  cpu %6s ms  peak RSS %5d MiB  allocated %5s MiB  gc %3s  coverage %s\n' \
       "$round" "$rounds" "$config" "$wall" "$(field elapsedMs)" "$(field secondHalfMs)" "$(field cpuMs)" "$(($(field vmHwmKiB) / 1024))" \
-      "$(field allocatedMiB)" "$(field gcCount)" >&2
+      "$(field allocatedMiB)" "$(field gcCount)" "${coverage:--}" >&2
   done
 done
 
@@ -110,21 +134,24 @@ awk -F'\t' -v order="${configs[*]}" '
     wall[$2] = wall[$2] " " $3; elapsed[$2] = elapsed[$2] " " $4; half[$2] = half[$2] " " $5; cpu[$2] = cpu[$2] " " $6
     rss[$2] = rss[$2] " " $7; alloc[$2] = alloc[$2] " " $8; gcs[$2] = gcs[$2] " " $9; runs[$2]++
     sums[$10]++
+    if ($11 != "-") cov[$2] = cov[$2] " " $11
   }
   END {
     n = split(order, names, " ")
     base = names[1]
-    printf "%-24s %4s %7s %6s %9s %6s %9s %6s %7s %6s %9s %9s %10s %4s\n", "configuration", "runs", "wall s", "ratio", \
-      "workload", "ratio", "2nd half", "ratio", "cpu s", "ratio", "peak RSS", "vs base", "allocated", "gc"
+    printf "%-24s %4s %7s %6s %9s %6s %9s %6s %7s %6s %9s %9s %10s %4s %8s\n", "configuration", "runs", "wall s", "ratio", \
+      "workload", "ratio", "2nd half", "ratio", "cpu s", "ratio", "peak RSS", "vs base", "allocated", "gc", "coverage"
     for (i = 1; i <= n; i++) {
       c = names[i]
       w = median(wall[c]); e = median(elapsed[c]); h = median(half[c]); u = median(cpu[c]); r = median(rss[c]) / 1024
       if (i == 1) { bw = w; be = e; bh = h; bu = u; br = r }
-      printf "%-24s %4d %7.2f %6.3f %8.2fs %6.3f %8.2fs %6.3f %7.2f %6.3f %5.0f MiB %+5.0f MiB %6.0f MiB %4.0f\n", c, runs[c], \
-        w / 1000, w / bw, e / 1000, e / be, h / 1000, h / bh, u / 1000, u / bu, r, r - br, median(alloc[c]), median(gcs[c])
+      printf "%-24s %4d %7.2f %6.3f %8.2fs %6.3f %8.2fs %6.3f %7.2f %6.3f %5.0f MiB %+5.0f MiB %6.0f MiB %4.0f %8s\n", c, runs[c], \
+        w / 1000, w / bw, e / 1000, e / be, h / 1000, h / bh, u / 1000, u / bu, r, r - br, median(alloc[c]), median(gcs[c]), \
+        cov[c] == "" ? "-" : sprintf("%.3f", median(cov[c]))
     }
     printf "(medians over runs; ratios and vs base against %s. wall: the whole process, start to exit; workload: the\n", base
-    printf " work as the program times it; 2nd half: the second half of its batches; cpu: process CPU time)\n"
+    printf " work as the program times it; 2nd half: the second half of its batches; cpu: process CPU time;\n"
+    printf " coverage: memwatch_allocated_bytes_total / the JVM'"'"'s own count, with COVERAGE=1)\n"
     k = 0; for (s in sums) k++
     if (k == 1) { for (s in sums) printf "checksums: all %d runs agree (%s)\n", sums[s], s }
     else { print "checksums: DIFFER between runs:"; for (s in sums) printf "  %s x %d\n", s, sums[s]; exit 1 }

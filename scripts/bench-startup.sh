@@ -8,6 +8,8 @@
 #   SKIP_BUILD=1 scripts/bench-startup.sh        # use the jars already built
 #   AGENT_JAR=/path/to/memwatch-agent.jar SKIP_BUILD=1 scripts/bench-startup.sh   # another build of memwatch
 #   CONFIGS="baseline memwatch allocation-instrumenter" scripts/bench-startup.sh
+#       # configurations as in bench-overhead.sh: baseline, hooks-everywhere, hooks-own, sampler, memwatch,
+#       # allocation-instrumenter
 #   MEMWATCH_ARGS="allocations=false" scripts/bench-startup.sh
 #   JAVA_HOME=/path/to/jdk scripts/bench-startup.sh
 #
@@ -18,7 +20,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 runs=${RUNS:-21}
-read -r -a configs <<<"${CONFIGS:-baseline memwatch}"
+read -r -a configs <<<"${CONFIGS:-baseline hooks-everywhere hooks-own sampler memwatch}"
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 agent=${AGENT_JAR:-$root/scripts/benchmarks/target/agents/memwatch-agent.jar}
 bench=$root/scripts/benchmarks/target/benchmarks.jar
@@ -39,9 +41,13 @@ done
 config_args() {
   case $1 in
     baseline) args=() ;;
+    hooks-everywhere) args=("-javaagent:$agent=port=0,include=**,jfr=false${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
+    hooks-own) args=("-javaagent:$agent=port=0,jfr=false${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
+    sampler) args=("-javaagent:$agent=port=0,hooks=false${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     memwatch) args=("-javaagent:$agent=port=0${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     allocation-instrumenter) args=("-javaagent:$instrumenter") ;;
-    *) echo "bench-startup: unknown configuration '$1' (known: baseline, memwatch, allocation-instrumenter)" >&2; exit 1 ;;
+    *) echo "bench-startup: unknown configuration '$1' (known: baseline, hooks-everywhere, hooks-own, sampler," \
+      "memwatch, allocation-instrumenter)" >&2; exit 1 ;;
   esac
 }
 for config in "${configs[@]}"; do config_args "$config"; done

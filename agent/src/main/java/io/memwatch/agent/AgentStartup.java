@@ -1,8 +1,6 @@
 package io.memwatch.agent;
 
 import io.memwatch.agent.gc.GcNotificationListener;
-import io.memwatch.agent.instrument.AllocationInstrumentation;
-import io.memwatch.agent.instrument.BootstrapInjector;
 import io.memwatch.agent.options.Options;
 import io.memwatch.collector.Collector;
 import io.memwatch.collector.CollectorSettings;
@@ -19,12 +17,14 @@ import java.lang.instrument.Instrumentation;
 /**
  * Brings memwatch up in the order that keeps each part safe and useful, and the host's start quick.
  *
- * <p>At JVM start ({@code -javaagent}) the allocation instrumentation is put in place before the
- * host's {@code main}, so every class is instrumented as it loads: nothing has to be retransformed
- * later, which would throw away code the JIT had already compiled and compile it again. Attached to
- * a running JVM, it has no choice: loaded classes are retransformed.
+ * <p>At JVM start ({@code -javaagent}) the allocation hooks are put in place before the host's
+ * {@code main}, so the user's classes are instrumented as they load: nothing has to be retransformed
+ * later, which would throw away code the JIT had already compiled and compile it again. That is a
+ * plain class-file transformer and a look at the class path; nothing else runs before {@code main}.
+ * Attached to a running JVM, it has no choice: loaded classes are retransformed.
  *
- * <p>The rest starts on a daemon thread: the GC listener first, so early collections are seen; the
+ * <p>The rest starts on a daemon thread: the JVM's allocation sampler (its own thread: the Flight
+ * Recorder takes about half a second to start); the GC listener, so early collections are seen; the
  * collector before the queues fill (until then a full queue drops and counts); the HTTP endpoint.
  * A part that fails is reported in one line and the rest runs on.
  */
@@ -35,14 +35,19 @@ final class AgentStartup {
     EventQueues queues = new EventQueues();
     SiteRegistry sites = new SiteRegistry();
     InstrumentationCounts counts = new InstrumentationCounts();
-    boolean instrumentNow = atJvmStart && options.allocations();
+    AllocationSources allocations = options.allocations()
+        ? new AllocationSources(options, instrumentation, queues, sites, counts) : null;
+    boolean instrumentNow = atJvmStart && allocations != null && allocations.hooks();
     if (instrumentNow) {
-      instrumentAllocations(options, instrumentation, queues, sites, counts);
+      allocations.instrument();
     }
     Thread starter = new Thread(() -> {
+      if (allocations != null) {
+        allocations.startSampler(); // first: the Flight Recorder takes longest to start, on a thread of its own
+      }
       startCollector(options, queues, sites, counts);
-      if (!instrumentNow && options.allocations()) {
-        instrumentAllocations(options, instrumentation, queues, sites, counts);
+      if (!instrumentNow && allocations != null && allocations.hooks()) {
+        allocations.instrument();
       }
     }, "memwatch-start");
     starter.setDaemon(true);
@@ -59,22 +64,6 @@ final class AgentStartup {
       serve(collector, options, dumper);
     } catch (Throwable t) {
       Log.warn("could not start the collector (" + t + "); the application runs on without memwatch");
-    }
-  }
-
-  private static void instrumentAllocations(Options options, Instrumentation instrumentation, EventQueues queues,
-      SiteRegistry sites, InstrumentationCounts counts) {
-    try {
-      long start = System.nanoTime();
-      BootstrapInjector.keepByteBuddyOffUnsafe();
-      BootstrapInjector.inject(instrumentation);
-      AllocationInstrumentation.install(instrumentation, queues, sites, counts,
-          options.include(), options.exclude(), options.sampleBytes());
-      Log.debug("allocation instrumentation in place after " + (System.nanoTime() - start) / 1_000_000 + " ms, "
-          + counts.transformedClasses() + " classes instrumented");
-    } catch (Throwable t) {
-      Log.warn("allocation sites are off: the instrumentation could not start (" + t + "); "
-          + "memory figures and GC still work");
     }
   }
 

@@ -28,6 +28,7 @@ public final class MemwatchAgent {
   }
 
   private static void start(String args, Instrumentation instrumentation, boolean atJvmStart) {
+    long start = System.nanoTime();
     try {
       if (System.getProperties().putIfAbsent(STARTED_MARKER, "true") != null) {
         Log.warn("already running in this JVM; this attach does nothing");
@@ -35,8 +36,9 @@ public final class MemwatchAgent {
       }
       Options options = Options.fromEnvironment(args, Log::warn);
       Log.setDebug(options.debug());
-      Log.debug("options: " + options);
+      Log.debug("options: " + options + " (read in " + (System.nanoTime() - start) / 1_000_000 + " ms)");
       AgentStartup.start(options, instrumentation, atJvmStart);
+      Log.debug((atJvmStart ? "premain" : "agentmain") + " returns after " + (System.nanoTime() - start) / 1_000_000 + " ms");
     } catch (Throwable t) {
       Log.warn("could not start (" + t + "); the application runs on without memwatch");
     }

@@ -1,73 +1,93 @@
 package io.memwatch.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-
 import io.memwatch.agent.hook.AllocationHook;
+import io.memwatch.agent.owncode.UserCode;
 import io.memwatch.collector.events.EventQueues;
 import io.memwatch.collector.health.InstrumentationCounts;
+import io.memwatch.collector.log.Log;
 import io.memwatch.collector.sites.SiteRegistry;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
 import java.util.List;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.scaffold.MethodGraph;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * The whole allocation-site instrumentation, as one sentence: ignore the JDK and memwatch; match
- * the include and exclude globs; insert the allocation hook into every method; retransform classes
- * that were loaded before; count what could not be instrumented and leave it as it was.
+ * The whole allocation-site instrumentation: arm the hook; instrument the user's classes as they
+ * load; retransform those that were loaded before (after an attach, or during {@code premain});
+ * count what could not be instrumented and leave it as it was.
+ *
+ * <p>A plain {@code ClassFileTransformer} rather than Byte Buddy's {@code AgentBuilder}: it costs
+ * nothing to put in place before {@code main}, and a class that is not the user's is turned away by
+ * its name, without its bytes ever being parsed.
  */
 public final class AllocationInstrumentation implements AutoCloseable {
-  private final Instrumentation instrumentation;
-  private final ResettableClassFileTransformer transformer;
+  /** Classes are retransformed in batches: one class that fails must not keep the others from it. */
+  private static final int BATCH = 50;
 
-  private AllocationInstrumentation(Instrumentation instrumentation, ResettableClassFileTransformer transformer) {
+  private final Instrumentation instrumentation;
+  private final AllocationSiteTransformer transformer;
+  private final HookedClasses hooked;
+
+  private AllocationInstrumentation(Instrumentation instrumentation, AllocationSiteTransformer transformer,
+      HookedClasses hooked) {
     this.instrumentation = instrumentation;
     this.transformer = transformer;
+    this.hooked = hooked;
   }
 
   /** Call only after {@link BootstrapInjector#inject}. */
   public static AllocationInstrumentation install(Instrumentation instrumentation, EventQueues queues,
-      SiteRegistry sites, InstrumentationCounts counts, List<String> include, List<String> exclude, long sampleBytes) {
+      SiteRegistry sites, InstrumentationCounts counts, HookedClasses hooked, UserCode userCode, long sampleBytes) {
     AllocationHook.arm(new QueueingSink(queues, instrumentation), sampleBytes);
-    HookVisibility hookVisibility = new HookVisibility();
-    AllocationSiteWrapper allocationSites = new AllocationSiteWrapper(sites);
-    ResettableClassFileTransformer transformer =
-        // Only methods' code changes: no method graph (which resolves generics of the whole hierarchy
-        // and fails on some anonymous classes in generic methods) and no validation are needed.
-        new AgentBuilder.Default(new ByteBuddy()
-                .with(TypeValidation.DISABLED)
-                .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
-            .disableClassFormatChanges()
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(new RetransformationFailures(counts))
-            .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-            .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
-            .with(AgentBuilder.PoolStrategy.Default.FAST)
-            .with(new InstrumentationListener(counts))
-            // The hook sits in the bootstrap loader's unnamed module: code in named modules must read it.
-            .assureReadEdgeTo(instrumentation, AllocationHook.class)
-            .ignore(new JdkAndAgentClasses())
-            .or(isSynthetic())
-            .type(selectedBy(new PackageGlobs(include), new PackageGlobs(exclude)))
-            .transform((builder, type, loader, module, protectionDomain) ->
-                hookVisibility.visibleFrom(loader) ? builder.visit(allocationSites) : builder)
-            .installOn(instrumentation);
-    return new AllocationInstrumentation(instrumentation, transformer);
+    AllocationSiteTransformer transformer = new AllocationSiteTransformer(
+        instrumentation, userCode, new AllocationSiteRewriter(sites), hooked, counts);
+    instrumentation.addTransformer(transformer, true);
+    AllocationInstrumentation installed = new AllocationInstrumentation(instrumentation, transformer, hooked);
+    installed.retransformLoaded(counts);
+    return installed;
   }
 
-  private static ElementMatcher<TypeDescription> selectedBy(PackageGlobs include, PackageGlobs exclude) {
-    return type -> (include.isEmpty() || include.matches(type.getName())) && !exclude.matches(type.getName());
+  private void retransformLoaded(InstrumentationCounts counts) {
+    List<Class<?>> loaded = new ArrayList<>();
+    for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+      if (!type.isArray() && !type.isPrimitive() && !type.isHidden()
+          && transformer.selects(type.getName(), type.getClassLoader(), type.getModule())
+          && instrumentation.isModifiableClass(type)) {
+        loaded.add(type);
+      }
+    }
+    int failed = 0;
+    for (int from = 0; from < loaded.size(); from += BATCH) {
+      List<Class<?>> batch = loaded.subList(from, Math.min(loaded.size(), from + BATCH));
+      try {
+        instrumentation.retransformClasses(batch.toArray(new Class<?>[0]));
+      } catch (Throwable t) {
+        failed += retransformOneByOne(batch, counts);
+      }
+    }
+    if (!loaded.isEmpty()) {
+      Log.debug("retransformed " + loaded.size() + " classes loaded before memwatch; " + failed + " failed");
+    }
   }
 
-  /** Stops sampling and restores the classes' original code. */
+  private int retransformOneByOne(List<Class<?>> batch, InstrumentationCounts counts) {
+    int failed = 0;
+    for (Class<?> type : batch) {
+      try {
+        instrumentation.retransformClasses(type);
+      } catch (Throwable t) {
+        failed++;
+        counts.error();
+        hooked.remove(type.getName()); // it keeps its old code: the sampler owns its bytes
+        Log.debug("could not retransform " + type.getName(), t);
+      }
+    }
+    return failed;
+  }
+
+  /** Stops sampling and instrumenting; instrumented classes go on calling the hook's disarmed fast path. */
   @Override
   public void close() {
     AllocationHook.disarm();
-    transformer.reset(instrumentation, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+    instrumentation.removeTransformer(transformer);
   }
 }

@@ -121,7 +121,7 @@ final class AllocationSiteMethodVisitor extends MethodVisitor {
     } else {
       super.visitInsn(Opcodes.ACONST_NULL); // counted, but the object cannot be followed
     }
-    push(objectSize.applyAsInt(owner.replace('/', '.')));
+    push(objectSize.applyAsInt(owner)); // the internal name: java/util/ArrayList
     push(site);
     super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "object", "(Ljava/lang/Object;II)V", false);
   }

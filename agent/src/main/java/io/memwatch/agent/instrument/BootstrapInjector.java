@@ -23,9 +23,10 @@ import net.bytebuddy.dynamic.loading.ClassInjector;
  *
  * <p>How, in order of preference, each quiet on the host's stderr where the JDK allows it:
  * <ol>
- *   <li>up to Java 23, Byte Buddy's Unsafe injector;
- *   <li>from Java 24, where Unsafe prints deprecation warnings, the JDK's own class-definition
- *       method, reached by opening {@code java.lang} to the agent through the Instrumentation API;
+ *   <li>the JDK's own class-definition method, reached by opening {@code java.lang} to the agent
+ *       through the Instrumentation API: a few milliseconds, where Byte Buddy's Unsafe injector took
+ *       half a second of {@code premain} to set itself up;
+ *   <li>up to Java 23, Byte Buddy's Unsafe injector (from Java 24 Unsafe prints deprecation warnings);
  *   <li>failing both, a small jar appended to the boot class path. The JVM then turns class data
  *       sharing off for application classes and says so in one line.
  * </ol>
@@ -41,9 +42,11 @@ public final class BootstrapInjector {
 
   public static void inject(Instrumentation instrumentation) throws IOException, ClassNotFoundException {
     Map<String, byte[]> classes = readHookClasses();
-    if (Runtime.version().feature() < UNSAFE_WARNS_FROM) {
+    if (defineThroughClassLoader(instrumentation, classes)) {
+      // done: the quickest way, a few milliseconds
+    } else if (Runtime.version().feature() < UNSAFE_WARNS_FROM) {
       ClassInjector.UsingUnsafe.Factory.resolve(instrumentation).make(null).injectRaw(classes);
-    } else if (!defineThroughClassLoader(instrumentation, classes)) {
+    } else {
       Path folder = Files.createTempDirectory("memwatch-bootstrap");
       folder.toFile().deleteOnExit();
       ClassInjector.UsingInstrumentation.of(folder.toFile(), ClassInjector.UsingInstrumentation.Target.BOOTSTRAP,

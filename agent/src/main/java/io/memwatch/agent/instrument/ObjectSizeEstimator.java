@@ -1,16 +1,18 @@
 package io.memwatch.agent.instrument;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.description.field.FieldDescription;
-import net.bytebuddy.description.type.TypeDefinition;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.pool.TypePool;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.FieldVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 
 /**
- * A class's instance size, estimated once from its class file and its superclasses' (the class
- * need not be loaded): a 12-byte header, 4-byte compressed references, primitives at their width,
- * rounded up to 8.
+ * A class's instance size, estimated once from its class file and its superclasses' (read as
+ * resources: the class need not be loaded, and nothing is loaded from inside the transformer): a
+ * 12-byte header, 4-byte compressed references, primitives at their width, rounded up to 8.
  *
  * <p>The estimate only steers the sampler; the sample's weight uses the real size, so a poor
  * estimate costs precision, never correctness.
@@ -20,50 +22,71 @@ final class ObjectSizeEstimator {
   static final int FALLBACK = 24;
   /** Bounded: past this many classes, estimates are made again rather than remembered. */
   private static final int MAX_CACHED = 50_000;
+  /** Deeper hierarchies than this are cut short: the estimate is only a guide. */
+  private static final int MAX_DEPTH = 32;
+
+  /** Bytes of a class's own instance fields, and its superclass's internal name. */
+  private record Fields(long bytes, String superName) {}
 
   private final Map<String, Integer> cache = new ConcurrentHashMap<>();
 
-  int estimate(String className, TypePool pool) {
-    Integer known = cache.get(className);
+  /** {@code internalName} as in bytecode ({@code java/util/ArrayList}); {@code loader} null is the bootstrap loader. */
+  int estimate(String internalName, ClassLoader loader) {
+    Integer known = cache.get(internalName);
     if (known != null) {
       return known;
     }
-    int size = compute(className, pool);
+    int size = compute(internalName, loader);
     if (cache.size() < MAX_CACHED) {
-      cache.put(className, size);
+      cache.put(internalName, size);
     }
     return size;
   }
 
-  private static int compute(String className, TypePool pool) {
-    try {
-      TypePool.Resolution resolution = pool.describe(className);
-      if (!resolution.isResolved()) {
-        return FALLBACK;
+  private static int compute(String internalName, ClassLoader loader) {
+    long bytes = HEADER;
+    String type = internalName;
+    for (int depth = 0; type != null && depth < MAX_DEPTH; depth++) {
+      Fields fields = read(type, loader);
+      if (fields == null) {
+        return FALLBACK; // a class file we cannot see: the estimate is only a guide
       }
-      long bytes = HEADER;
-      for (TypeDefinition type = resolution.resolve(); type != null; type = type.getSuperClass()) {
-        for (FieldDescription.InDefinedShape field : type.asErasure().getDeclaredFields()) {
-          if (!field.isStatic()) {
-            bytes += width(field.getType().asErasure());
+      bytes += fields.bytes();
+      type = fields.superName();
+    }
+    return (int) Math.min(Integer.MAX_VALUE, (bytes + 7) & ~7L);
+  }
+
+  private static Fields read(String internalName, ClassLoader loader) {
+    String resource = internalName + ".class";
+    try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource) : loader.getResourceAsStream(resource)) {
+      if (in == null) {
+        return null;
+      }
+      ClassReader reader = new ClassReader(in.readAllBytes());
+      long[] bytes = {0};
+      reader.accept(new ClassVisitor(Opcodes.ASM9) {
+        @Override
+        public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+          if ((access & Opcodes.ACC_STATIC) == 0) {
+            bytes[0] += width(descriptor.charAt(0));
           }
+          return null;
         }
-      }
-      return (int) Math.min(Integer.MAX_VALUE, (bytes + 7) & ~7L);
-    } catch (RuntimeException | LinkageError e) {
-      return FALLBACK; // a missing superclass, say: the estimate is only a guide
+      }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+      return new Fields(bytes[0], reader.getSuperName());
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 
-  private static int width(TypeDescription type) {
-    if (!type.isPrimitive()) {
-      return 4;
-    }
-    switch (type.getName()) {
-      case "long": case "double": return 8;
-      case "int": case "float": return 4;
-      case "short": case "char": return 2;
-      default: return 1;
+  private static int width(char descriptor) {
+    switch (descriptor) {
+      case 'J': case 'D': return 8;
+      case 'I': case 'F': return 4;
+      case 'S': case 'C': return 2;
+      case 'B': case 'Z': return 1;
+      default: return 4; // a reference, compressed
     }
   }
 }

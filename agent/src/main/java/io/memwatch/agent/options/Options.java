@@ -2,7 +2,7 @@ package io.memwatch.agent.options;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -21,8 +21,10 @@ public final class Options {
       Option.single("port", 9404, ValueParsers::port, "a port number from 0 to 65535 (0 picks a free one)");
   public static final Option<String> HOST =
       Option.single("host", "127.0.0.1", ValueParsers::host, "an IP address or host name to bind, e.g. 127.0.0.1 or 0.0.0.0");
+  /** Empty means the application's own packages, found at start (see OwnCodeDetector); {@code **} is every class outside the JDK. */
   public static final Option<List<String>> INCLUDE =
-      new Option<>("include", List.of(), ValueParsers::packageGlobs, "package globs separated by ';', e.g. com.example.*", true);
+      new Option<>("include", List.of(), ValueParsers::packageGlobs,
+          "package globs separated by ';', e.g. com.example.* (** for every class outside the JDK)", true);
   public static final Option<List<String>> EXCLUDE =
       new Option<>("exclude", List.of(), ValueParsers::packageGlobs, "package globs separated by ';', e.g. com.example.generated.*", true);
   public static final Option<Long> SAMPLE_BYTES =
@@ -30,7 +32,12 @@ public final class Options {
   public static final Option<Integer> TOP_SITES =
       Option.single("topSites", 50, ValueParsers::positiveInt, "a whole number, at least 1");
   public static final Option<Boolean> ALLOCATIONS =
-      Option.single("allocations", true, ValueParsers::bool, "true or false (false: no instrumentation, memory figures and GC only)");
+      Option.single("allocations", true, ValueParsers::bool,
+          "true or false (false: no allocation sampling at all, neither hooks nor JFR; memory figures and GC only)");
+  public static final Option<Boolean> HOOKS =
+      Option.single("hooks", true, ValueParsers::bool, "true or false (false: no bytecode hooks, the JVM's sampler alone)");
+  public static final Option<Boolean> JFR =
+      Option.single("jfr", true, ValueParsers::bool, "true or false (false: no JFR allocation sampler, the hooks alone)");
   public static final Option<java.time.Duration> LEAK_WINDOW =
       Option.single("leakWindow", java.time.Duration.ofSeconds(60), ValueParsers::duration,
           "a duration of at least 1s, e.g. 60s or 2m: the window in which fast leaks are judged");
@@ -51,7 +58,7 @@ public final class Options {
   public static final Option<Boolean> DEBUG =
       Option.single("debug", false, ValueParsers::bool, "true or false");
 
-  static final List<Option<?>> ALL = List.of(PORT, HOST, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS,
+  static final List<Option<?>> ALL = List.of(PORT, HOST, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS, HOOKS, JFR,
       LEAK_WINDOW, SLOW_LEAK_WINDOW, HEAP_DUMP_ON_LEAK, HEAP_DUMP_ENDPOINT, HEAP_DUMP_TOKEN, HEAP_DUMP_DIR, HEAP_DUMP_MAX, DEBUG);
 
   private final Map<Option<?>, Object> values;
@@ -74,7 +81,8 @@ public final class Options {
       String agentArgs, Map<String, String> properties, Map<String, String> environment, Consumer<String> warn) {
     Map<String, List<String>> fromArgs = splitAgentArgs(agentArgs, warn);
     warnAboutUnknownSettings(properties, environment, warn);
-    Map<Option<?>, Object> values = new LinkedHashMap<>();
+    // By identity: a record's own hashCode is bootstrapped on first use, some 15 ms before the host's main.
+    Map<Option<?>, Object> values = new IdentityHashMap<>();
     for (Option<?> option : ALL) {
       List<String> texts = fromArgs.get(option.key());
       String source = "agent argument";
@@ -123,6 +131,16 @@ public final class Options {
     return get(ALLOCATIONS);
   }
 
+  /** Whether the bytecode hooks run: {@code allocations} and {@code hooks} both on. */
+  public boolean hooks() {
+    return get(ALLOCATIONS) && get(HOOKS);
+  }
+
+  /** Whether the JVM's allocation sampler (JFR) runs: {@code allocations} and {@code jfr} both on. */
+  public boolean jfr() {
+    return get(ALLOCATIONS) && get(JFR);
+  }
+
   public java.time.Duration leakWindow() {
     return get(LEAK_WINDOW);
   }
@@ -157,8 +175,8 @@ public final class Options {
 
   @Override
   public String toString() {
-    return values.entrySet().stream()
-        .map(e -> e.getKey().key() + "=" + (e.getKey() == HEAP_DUMP_TOKEN && !get(HEAP_DUMP_TOKEN).isEmpty() ? "(set)" : e.getValue()))
+    return ALL.stream()
+        .map(o -> o.key() + "=" + (o == HEAP_DUMP_TOKEN && !get(HEAP_DUMP_TOKEN).isEmpty() ? "(set)" : values.get(o)))
         .collect(Collectors.joining(", "));
   }
 

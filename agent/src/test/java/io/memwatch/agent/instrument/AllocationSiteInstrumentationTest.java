@@ -11,11 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
-import net.bytebuddy.pool.TypePool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,13 +39,26 @@ class AllocationSiteInstrumentationTest {
   }
 
   private Class<?> instrumented(Class<?> type) throws Exception {
-    ClassFileLocator locator = ClassFileLocator.ForClassLoader.of(type.getClassLoader());
-    TypeDescription description = TypePool.Default.of(locator).describe(type.getName()).resolve();
-    return new ByteBuddy().redefine(description, locator)
-        .visit(new AllocationSiteWrapper(sites))
-        .make()
-        .load(new ClassLoader(type.getClassLoader()) {}, ClassLoadingStrategy.Default.CHILD_FIRST)
-        .getLoaded();
+    ClassLoader parent = type.getClassLoader();
+    String resource = type.getName().replace('.', '/') + ".class";
+    byte[] plain;
+    try (var in = parent.getResourceAsStream(resource)) {
+      plain = in.readAllBytes();
+    }
+    byte[] rewritten = new AllocationSiteRewriter(sites).rewrite(plain, parent);
+    // A fresh loader that defines the rewritten class itself, so the JVM verifies it.
+    return new ClassLoader(parent) {
+      @Override
+      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (!name.equals(type.getName())) {
+          return super.loadClass(name, resolve);
+        }
+        synchronized (getClassLoadingLock(name)) {
+          Class<?> loaded = findLoadedClass(name);
+          return loaded != null ? loaded : defineClass(name, rewritten, 0, rewritten.length);
+        }
+      }
+    }.loadClass(type.getName());
   }
 
   @Test

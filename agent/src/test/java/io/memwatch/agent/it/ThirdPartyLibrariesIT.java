@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Jackson and Guava, instrumented whole at a high sampling rate: no errors, identical results. */
+/** Jackson and Guava, instrumented whole at a high sampling rate ({@code include=**}): no errors, identical results. */
 class ThirdPartyLibrariesIT {
   @Test
   void instrumentedLibrariesComputeExactlyWhatTheyDoWithout() throws Exception {
@@ -26,7 +26,7 @@ class ThirdPartyLibrariesIT {
       assertThat(child.waitFor(Duration.ofSeconds(30))).isZero();
     }
 
-    try (ChildJvm child = ChildJvm.withAgent("port=0,sampleBytes=16k,debug=true").classpath(classpath)
+    try (ChildJvm child = ChildJvm.withAgent("port=0,include=**,sampleBytes=16k,debug=true").classpath(classpath)
         .run(ThirdPartyWorkloadApp.class, "300")) {
       child.awaitStdout("^warmed up", Duration.ofSeconds(60));
       // The libraries' classes were loaded while the agent started: wait until they are instrumented.
@@ -48,7 +48,7 @@ class ThirdPartyLibrariesIT {
     }
   }
 
-  private static String thirdPartyJars() throws Exception {
+  static String thirdPartyJars() throws Exception {
     Path dir = Path.of(System.getProperty("test.third.party", "target/third-party"));
     try (Stream<Path> jars = Files.list(dir)) {
       return jars.map(Path::toString).sorted().collect(Collectors.joining(File.pathSeparator));

@@ -120,4 +120,23 @@ class OptionsTest {
     assertThat(ValueParsers.bytes("1MiB")).isEqualTo(1 << 20);
     assertThat(ValueParsers.bytes("4096")).isEqualTo(4096);
   }
+
+  @Test
+  void bothAllocationSourcesRunByDefaultAndAllocationsFalseTurnsBothOff() {
+    Options defaults = parse(null, Map.of(), Map.of());
+    assertThat(defaults.hooks()).isTrue();
+    assertThat(defaults.jfr()).isTrue();
+
+    Options none = parse("allocations=false", Map.of(), Map.of());
+    assertThat(none.hooks()).isFalse();
+    assertThat(none.jfr()).isFalse();
+
+    Options samplerOnly = parse("hooks=false", Map.of(), Map.of());
+    assertThat(samplerOnly.hooks()).isFalse();
+    assertThat(samplerOnly.jfr()).isTrue();
+    Options hooksOnly = parse(null, Map.of("memwatch.jfr", "false"), Map.of());
+    assertThat(hooksOnly.hooks()).isTrue();
+    assertThat(hooksOnly.jfr()).isFalse();
+    assertThat(warnings).isEmpty();
+  }
 }

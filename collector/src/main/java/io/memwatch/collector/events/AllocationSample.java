@@ -6,7 +6,7 @@ package io.memwatch.collector.events;
  * @param site the allocation site's id in the {@link io.memwatch.collector.sites.SiteRegistry}
  * @param weightBytes the bytes this sample stands for: its size divided by the probability that
  *     it was sampled, so sums over samples are unbiased estimates of the bytes allocated
- * @param sizeBytes the sampled object's own size
+ * @param sizeBytes the sampled object's own size, or 0 where the source does not tell it (the JVM's sampler)
  * @param object the allocated object, or null where it could not be captured; held only until the
  *     collector drains the sample, then weakly
  * @param atMillis JVM uptime when it was sampled ({@link JvmClock}), the clock collections are

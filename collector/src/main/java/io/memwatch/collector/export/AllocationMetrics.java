@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-/** Bytes allocated by instrumented code, estimated from samples; per-site series come from TopSitesPublisher. */
+/** Bytes allocated by the process, estimated from the hooks' and the JVM sampler's samples; per-site series come from TopSitesPublisher. */
 public final class AllocationMetrics implements MeterBinder {
   private final AllocationAggregates aggregates;
 
@@ -17,7 +17,7 @@ public final class AllocationMetrics implements MeterBinder {
   @Override
   public void bindTo(MeterRegistry registry) {
     FunctionCounter.builder("memwatch.allocated", aggregates, AllocationAggregates::totalBytes)
-        .description("Bytes allocated by instrumented code (estimated from samples)")
+        .description("Bytes allocated by the process (estimated from samples: the hooks in the application's code and the JVM's allocation sampler)")
         .baseUnit(BaseUnits.BYTES)
         .register(registry);
     FunctionCounter.builder("memwatch.allocation.samples", aggregates, AllocationAggregates::samples)

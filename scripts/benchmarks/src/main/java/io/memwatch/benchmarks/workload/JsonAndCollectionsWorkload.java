@@ -67,7 +67,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>System properties: {@code workload.batches} (default 2000), {@code workload.orders} per batch
  * (default 400), {@code workload.threads} (default 2), and {@code workload.sampler=allocation-instrumenter}
  * to register a trivial sampler with google's allocation-instrumenter (run with that jar as
- * {@code -javaagent}): without a sampler it instruments but records nothing.
+ * {@code -javaagent}): without a sampler it instruments but records nothing. {@code workload.coverage=true}
+ * adds a line on stderr comparing memwatch's count of bytes allocated with the JVM's ({@link Coverage}).
  */
 public final class JsonAndCollectionsWorkload {
   private static final TypeReference<List<Model.Order>> ORDERS = new TypeReference<>() {};
@@ -83,6 +84,8 @@ public final class JsonAndCollectionsWorkload {
   private final int ordersPerBatch;
   private final LongAdder allocatedBytes = new LongAdder();
   private Map<String, Long> threadCpu;
+  /** The JVM's own count of bytes allocated, taken at the end of the work with {@code -Dworkload.coverage=true}. */
+  private long jvmAllocatedBytes;
   /** When the second half of the batches began. */
   private volatile long secondHalfStart;
 
@@ -118,6 +121,9 @@ public final class JsonAndCollectionsWorkload {
         batches, orders, threads);
     if (sampler) {
       System.err.println("workload: allocation-instrumenter sampler saw " + InstrumenterSampler.summary());
+    }
+    if (Coverage.wanted()) {
+      System.err.println(Coverage.report(workload.jvmAllocatedBytes));
     }
     if (workload.threadCpu != null) {
       System.err.println("workload: CPU ms by thread at the end of the work, the JVM's own included: "
@@ -182,6 +188,9 @@ public final class JsonAndCollectionsWorkload {
       }
       if (Boolean.getBoolean("workload.threadCpu")) {
         threadCpu = cpuByThread(); // while the workers are still there to be counted
+      }
+      if (Coverage.wanted()) {
+        jvmAllocatedBytes = Coverage.jvmAllocatedBytes(); // likewise
       }
       return total;
     } finally {

@@ -1,4 +1,4 @@
-package io.memwatch.agent.instrument;
+package io.memwatch.agent.owncode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
