@@ -52,6 +52,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private final LongSupplier suppliedHeapMax;
   private final List<TrendWindow> windows;
   private final LiveSetHistory history;
+  private final GcReadings readings = new GcReadings();
   private final SawTooth sawTooth = new SawTooth();
   private final LiveEstimate live;
   private final TrendFit fit = new TrendFit(MAX_POINTS + 1);
@@ -133,7 +134,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
 
   @Override
   public void accept(GcEvent event) {
-    GcClassifier.sample(event).ifPresent(this::record);
+    readings.sample(event).ifPresent(this::record);
   }
 
   /** Takes one reading of the live set. */

@@ -2,6 +2,7 @@ package io.memwatch.collector.live;
 
 import io.memwatch.collector.events.GcEvent;
 import io.memwatch.collector.leak.GcClassifier;
+import io.memwatch.collector.leak.GcReadings;
 import io.memwatch.collector.leak.LiveEstimate;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -22,6 +23,7 @@ public final class LiveSet implements Consumer<GcEvent> {
   public static final Duration DEFAULT_FRESHNESS = Duration.ofMinutes(30);
 
   private final LiveEstimate estimate;
+  private final GcReadings readings = new GcReadings();
   private volatile long bytes = -1;
   private volatile long collections;
 
@@ -36,7 +38,7 @@ public final class LiveSet implements Consumer<GcEvent> {
 
   @Override
   public void accept(GcEvent event) {
-    GcClassifier.sample(event)
+    readings.sample(event)
         .ifPresent(
             sample -> {
               estimate.accept(sample);
