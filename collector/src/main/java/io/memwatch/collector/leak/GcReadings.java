@@ -2,7 +2,6 @@ package io.memwatch.collector.leak;
 
 import io.memwatch.collector.events.GcEvent;
 import io.memwatch.collector.events.GcEvent.PoolUsage;
-import io.memwatch.collector.leak.LiveSample.Kind;
 import java.util.Optional;
 
 /**
@@ -46,9 +45,7 @@ public final class GcReadings {
       previousOldAfter = oldAfter;
     }
     if (markedSince && sample.isPresent() && !sample.get().isFloor()) {
-      LiveSample ceiling = sample.get();
-      return Optional.of(new LiveSample(ceiling.atMillis(), ceiling.bytes(), Kind.FLOOR,
-          ceiling.heapMaxBytes(), ceiling.unusableBytes()));
+      return Optional.of(sample.get().asFloor());
     }
     return sample;
   }

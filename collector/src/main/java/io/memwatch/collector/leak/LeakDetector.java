@@ -74,6 +74,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private long lastJudgedBucket = Long.MIN_VALUE;
   private long poolsHeapMax = -1;
   private long unusableBytes;
+  private long markingsSeen;
   private boolean suspected;
   private long sinceMillis = -1;
   private int driving = -1;
@@ -134,7 +135,15 @@ public final class LeakDetector implements Consumer<GcEvent> {
 
   @Override
   public void accept(GcEvent event) {
-    readings.sample(event).ifPresent(this::record);
+    readings.sample(event).map(this::afterMarking).ifPresent(this::record);
+  }
+
+  // A collection that follows a marking of the old generation reads the live set, whatever it was.
+  private LiveSample afterMarking(LiveSample sample) {
+    long markings = followed.oldGenerationMarkings();
+    boolean marked = markings > markingsSeen;
+    markingsSeen = markings;
+    return marked && !sample.isFloor() ? sample.asFloor() : sample;
   }
 
   /** Takes one reading of the live set. */

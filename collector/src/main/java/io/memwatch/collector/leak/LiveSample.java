@@ -26,6 +26,11 @@ public record LiveSample(long atMillis, long bytes, Kind kind, long heapMaxBytes
     CEILING
   }
 
+  /** The same reading, known to follow a marking of the old generation. */
+  public LiveSample asFloor() {
+    return new LiveSample(atMillis, bytes, Kind.FLOOR, heapMaxBytes, unusableBytes);
+  }
+
   public boolean isFloor() {
     return kind == Kind.FLOOR;
   }

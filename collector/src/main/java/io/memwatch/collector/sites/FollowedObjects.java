@@ -20,6 +20,11 @@ public interface FollowedObjects {
     public Map<SiteKey, Long> steadilyKept(long windowMillis) {
       return Map.of();
     }
+
+    @Override
+    public long oldGenerationMarkings() {
+      return 0;
+    }
   };
 
   /** Bytes still reachable per site. */
@@ -31,4 +36,10 @@ public interface FollowedObjects {
    * in a burst (a batch), with the bytes they kept of that time; see {@link Retention#isSteady}.
    */
   Map<SiteKey, Long> steadilyKept(long windowMillis);
+
+  /**
+   * How many times a collection has been seen to judge the old generation (see {@code
+   * MarkingProbe}); when it grows, the collection just reported came after one.
+   */
+  long oldGenerationMarkings();
 }

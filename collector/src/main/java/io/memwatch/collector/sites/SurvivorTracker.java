@@ -44,6 +44,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   /** Only one sample in {@code 1 << thinning} is followed, and its weight multiplied by as much. */
   private int thinning;
   private final JudgedHorizon judged = new JudgedHorizon(256);
+  private final MarkingProbe marking = new MarkingProbe();
 
   public SurvivorTracker(SiteRegistry sites, int capacity) {
     this.sites = sites;
@@ -71,6 +72,16 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
    */
   public void probe() {
     judged.probe(JvmClock.uptimeMillis());
+  }
+
+  /** Call after each collection, before anything reads {@link #oldGenerationMarkings()}. */
+  public void afterCollection() {
+    marking.afterCollection();
+  }
+
+  @Override
+  public long oldGenerationMarkings() {
+    return marking.markings();
   }
 
   /** JVM uptime before which followed objects have been judged by a collection, -1 before any. */

@@ -305,6 +305,68 @@ class LeakDetectorTest {
     public Map<SiteKey, Long> steadilyKept(long windowMillis) {
       return Map.of(site, (long) (bytesPerSecond * Math.min(windowMillis, nowMillis) / 1000));
     }
+
+    @Override
+    public long oldGenerationMarkings() {
+      return 0;
+    }
+  }
+
+  /** A G1 heap whose concurrent cycles mark the old generation unreported, every {@code every} s. */
+  private static final class UnreportedMarkings implements Consumer<GcEvent> {
+    private final LeakDetector detector;
+    private final double everySeconds;
+    private long nowMillis;
+
+    UnreportedMarkings(double everySeconds) {
+      this.everySeconds = everySeconds;
+      this.detector = new LeakDetector(LeakSettings.defaults(), () -> -1, new FollowedObjects() {
+        @Override
+        public Map<SiteKey, Long> liveBytesBySite() {
+          return Map.of();
+        }
+
+        @Override
+        public Map<SiteKey, Long> steadilyKept(long windowMillis) {
+          return Map.of();
+        }
+
+        @Override
+        public long oldGenerationMarkings() {
+          return everySeconds > 0 ? (long) (nowMillis / 1000.0 / everySeconds) : 0;
+        }
+      });
+    }
+
+    @Override
+    public void accept(GcEvent event) {
+      nowMillis = event.startMillis();
+      detector.accept(event);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Gc.class,
+      names = {"G1", "PARALLEL", "SERIAL"})
+  void aLeakWhoseOldGenerationIsMarkedButNeverFreedIsSeenThroughTheMarkings(Gc gc) {
+    // 14 MiB/min into 256 MiB, a young collection every 30 s, and markings every minute that find
+    // nothing dead in the old generation, so none of them shows in the heap's figures; as recorded
+    // from a service whose garbage all died young.
+    UnreportedMarkings marked = new UnreportedMarkings(60);
+    VerdictRecorder recorder = new VerdictRecorder(marked.detector);
+    UnreportedMarkings unmarked = new UnreportedMarkings(0);
+    VerdictRecorder blind = new VerdictRecorder(unmarked.detector);
+
+    SimulatedHeap.of(gc, 256 * MIB).youngEvery(30).oldCollectedAt(1.0)
+        .live(t -> 20 * MIB + 14 * MIB * t / 60).runUntil(12 * 60, event -> {
+          marked.accept(event);
+          unmarked.accept(event);
+        });
+
+    assertThat(recorder.firstSuspectedAt()).isLessThanOrEqualTo(8 * 60);
+    assertThat(recorder.verdict().growthBytesPerSecond() * 60).isCloseTo(14.0 * MIB, within(3.0 * MIB));
+    assertThat(blind.changes).as("without the markings").isEmpty();
   }
 
   @ParameterizedTest
