@@ -10,6 +10,7 @@ import io.memwatch.collector.health.InstrumentationCounts;
 import io.memwatch.collector.dump.HeapDumper;
 import io.memwatch.collector.leak.LeakSettings;
 import io.memwatch.collector.log.Log;
+import io.memwatch.collector.sites.OldObjects;
 import io.memwatch.collector.sites.SiteRegistry;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -35,6 +36,7 @@ final class AgentStartup {
     EventQueues queues = new EventQueues();
     SiteRegistry sites = new SiteRegistry();
     InstrumentationCounts counts = new InstrumentationCounts();
+    OldObjects oldObjects = new OldObjects();
     AllocationSources allocations = options.allocations()
         ? new AllocationSources(options, instrumentation, queues, sites, counts) : null;
     boolean instrumentNow = atJvmStart && allocations != null && allocations.hooks();
@@ -43,9 +45,9 @@ final class AgentStartup {
     }
     Thread starter = new Thread(() -> {
       if (allocations != null) {
-        allocations.startSampler(); // first: the Flight Recorder takes longest to start, on a thread of its own
+        allocations.startSampler(oldObjects); // first: the Flight Recorder takes longest to start, on a thread of its own
       }
-      startCollector(options, queues, sites, counts);
+      startCollector(options, queues, sites, counts, oldObjects);
       if (!instrumentNow && allocations != null && allocations.hooks()) {
         allocations.instrument();
       }
@@ -54,11 +56,12 @@ final class AgentStartup {
     starter.start();
   }
 
-  private static void startCollector(Options options, EventQueues queues, SiteRegistry sites, InstrumentationCounts counts) {
+  private static void startCollector(Options options, EventQueues queues, SiteRegistry sites, InstrumentationCounts counts,
+      OldObjects oldObjects) {
     try {
       GcNotificationListener.install(queues);
       Collector collector = new Collector(queues, sites, counts,
-          CollectorSettings.DEFAULTS.withTopSites(options.topSites()).withLeak(leakSettings(options))).start();
+          CollectorSettings.DEFAULTS.withTopSites(options.topSites()).withLeak(leakSettings(options)), oldObjects).start();
       HeapDumper dumper = HeapDumper.inDirectory(options.heapDumpDir(), options.heapDumpMax());
       collector.reportLeaks(options.heapDumpOnLeak() ? dumper : null);
       serve(collector, options, dumper);

@@ -13,6 +13,7 @@ import io.memwatch.agent.owncode.UserCode;
 import io.memwatch.collector.events.EventQueues;
 import io.memwatch.collector.health.InstrumentationCounts;
 import io.memwatch.collector.log.Log;
+import io.memwatch.collector.sites.OldObjects;
 import io.memwatch.collector.sites.SiteRegistry;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
@@ -100,13 +101,13 @@ final class AllocationSources {
     }
   }
 
-  /** Starts the JVM's sampler on a daemon thread of its own; returns at once. */
-  void startSampler() {
+  /** Starts the JVM's sampler on a daemon thread of its own, plugging its leak profiler into {@code oldObjects}; returns at once. */
+  void startSampler(OldObjects oldObjects) {
     if (!jfr) {
       return;
     }
     try {
-      JfrAllocationSampler.start(queues, sites, userCode, hooked, () -> Log.warn(
+      JfrAllocationSampler.start(queues, sites, userCode, hooked, oldObjects, () -> Log.warn(
           "the JVM's allocation sampler (JFR) could not start; allocation sites come from the hooks in your own "
               + "code only, so bytes allocated inside the JDK and libraries are not counted (debug=true tells why)"));
     } catch (Throwable t) {

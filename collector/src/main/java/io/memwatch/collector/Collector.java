@@ -10,6 +10,7 @@ import io.memwatch.collector.export.LeakMetrics;
 import io.memwatch.collector.leak.LeakDetector;
 import io.memwatch.collector.leak.LeakReporter;
 import io.memwatch.collector.sites.LiveSitesPublisher;
+import io.memwatch.collector.sites.OldObjects;
 import io.memwatch.collector.sites.SurvivorTracker;
 import io.memwatch.collector.health.InstrumentationCounts;
 import io.memwatch.collector.sites.AllocationAggregates;
@@ -52,6 +53,7 @@ public final class Collector implements AutoCloseable {
   private final TopSitesPublisher topSites;
   private final LiveSitesPublisher liveSites;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  private final OldObjects oldObjects;
 
   /** A collector without instrumentation: memory figures and GC only. */
   public Collector(EventQueues queues, Duration memoryPeriod) {
@@ -59,7 +61,14 @@ public final class Collector implements AutoCloseable {
   }
 
   public Collector(EventQueues queues, SiteRegistry sites, InstrumentationCounts instrumentation, CollectorSettings settings) {
+    this(queues, sites, instrumentation, settings, new OldObjects());
+  }
+
+  /** @param oldObjects where the JVM's own sample of live objects will be plugged in, once something reads it */
+  public Collector(EventQueues queues, SiteRegistry sites, InstrumentationCounts instrumentation, CollectorSettings settings,
+      OldObjects oldObjects) {
     this.queues = queues;
+    this.oldObjects = oldObjects;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.memory = new MemorySampler(new ProcStatus(ProcStatus.SELF));
     this.drain = new EventDrain(queues, Duration.ofMillis(50));
@@ -68,7 +77,7 @@ public final class Collector implements AutoCloseable {
     this.topSites = new TopSitesPublisher(allocations, registry, settings.topSites(), decay);
     SurvivorTracker survivors = new SurvivorTracker(sites, settings.followedObjects());
     this.liveSet = new LiveSet(settings.leak().longWindow());
-    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites());
+    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), oldObjects, liveSet::bytes);
     // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.
     this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax(), survivors);
     drain.onGc(event -> survivors.afterCollection()); // first: the others ask what it saw
@@ -140,6 +149,11 @@ public final class Collector implements AutoCloseable {
 
   public LeakDetector leakDetector() {
     return leakDetector;
+  }
+
+  /** Where the JVM's own sample of live objects is plugged in, once something can read it. */
+  public OldObjects oldObjects() {
+    return oldObjects;
   }
 
   public LiveSitesPublisher liveSites() {

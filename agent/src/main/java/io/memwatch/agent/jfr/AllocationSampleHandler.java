@@ -3,10 +3,8 @@ package io.memwatch.agent.jfr;
 import io.memwatch.collector.events.AllocationSample;
 import io.memwatch.collector.events.EventQueues;
 import io.memwatch.collector.events.JvmClock;
-import java.util.List;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingStream;
@@ -71,7 +69,7 @@ final class AllocationSampleHandler implements RecordedEventHandler {
       }
     }
     int site = resolver.resolve(thread == null ? null : thread.getJavaName(),
-        new Frames(stack == null ? List.of() : stack.getFrames()), typeName);
+        RecordedFrames.of(stack), typeName);
     if (site == SiteResolver.HOOKED) {
       hooked++;
       return;
@@ -83,34 +81,5 @@ final class AllocationSampleHandler implements RecordedEventHandler {
   /** Events left to the hooks so far. */
   long hooked() {
     return hooked;
-  }
-
-  /** A recorded stack as {@link SiteResolver} reads it. */
-  private record Frames(List<RecordedFrame> frames) implements StackFrames {
-    @Override
-    public int size() {
-      return frames.size();
-    }
-
-    @Override
-    public String className(int frame) {
-      return frames.get(frame).getMethod().getType().getName();
-    }
-
-    @Override
-    public String methodName(int frame) {
-      return frames.get(frame).getMethod().getName();
-    }
-
-    @Override
-    public int line(int frame) {
-      int line = frames.get(frame).getLineNumber();
-      return line > 0 ? line : -1;
-    }
-
-    @Override
-    public boolean hidden(int frame) {
-      return frames.get(frame).getMethod().isHidden();
-    }
   }
 }

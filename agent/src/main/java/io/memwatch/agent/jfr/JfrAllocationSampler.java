@@ -4,9 +4,11 @@ import io.memwatch.agent.instrument.HookedClasses;
 import io.memwatch.agent.owncode.UserCode;
 import io.memwatch.collector.events.EventQueues;
 import io.memwatch.collector.log.Log;
+import io.memwatch.collector.sites.OldObjects;
 import io.memwatch.collector.sites.SiteRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import jdk.jfr.consumer.RecordingStream;
 
 /**
@@ -40,26 +42,33 @@ public final class JfrAllocationSampler implements AutoCloseable {
   static final long MAX_SIZE = 8L << 20;
 
   private final List<RecordedEventHandler> handlers;
+  private final Supplier<OldObjectRecording> oldObjectRecording;
+  private final OldObjects oldObjects;
   private final Thread thread;
   private volatile RecordingStream stream;
   private volatile boolean closed;
   private volatile boolean exiting;
 
-  private JfrAllocationSampler(List<RecordedEventHandler> handlers, Runnable onFailure) {
+  private JfrAllocationSampler(List<RecordedEventHandler> handlers, Supplier<OldObjectRecording> oldObjectRecording,
+      OldObjects oldObjects, Runnable onFailure) {
     this.handlers = handlers;
+    this.oldObjectRecording = oldObjectRecording;
+    this.oldObjects = oldObjects;
     this.thread = new Thread(() -> run(onFailure), THREAD_NAME);
     this.thread.setDaemon(true);
   }
 
   /**
-   * Starts sampling allocations into {@code queues}; call only where {@link JfrSupport#present()}.
-   * {@code onFailure} runs, on the sampler's thread, if the Flight Recorder cannot start.
+   * Starts sampling allocations into {@code queues}, and the JVM's leak profiler, which it plugs
+   * into {@code oldObjects}; call only where {@link JfrSupport#present()}. {@code onFailure} runs,
+   * on the sampler's thread, if the Flight Recorder cannot start.
    */
   public static JfrAllocationSampler start(EventQueues queues, SiteRegistry sites, UserCode userCode,
-      HookedClasses hooked, Runnable onFailure) {
+      HookedClasses hooked, OldObjects oldObjects, Runnable onFailure) {
     SiteResolver resolver = new SiteResolver(userCode, hooked, sites);
     JfrAllocationSampler sampler = new JfrAllocationSampler(
-        List.of(new AllocationSampleHandler(resolver, queues, new ThreadsBeforeStart())), onFailure);
+        List.of(new AllocationSampleHandler(resolver, queues, new ThreadsBeforeStart())),
+        () -> OldObjectRecording.start(new SiteResolver(userCode, hooked, sites), sites), oldObjects, onFailure);
     sampler.thread.start();
     return sampler;
   }
@@ -91,6 +100,7 @@ public final class JfrAllocationSampler implements AutoCloseable {
         });
       }
       recording.onError(error -> Log.debug("the allocation sampler's stream reported", error));
+      startOldObjects();
       if (closed) {
         return;
       }
@@ -104,6 +114,16 @@ public final class JfrAllocationSampler implements AutoCloseable {
       }
     } finally {
       handlers.forEach(RecordedEventHandler::close);
+    }
+  }
+
+  // The leak profiler only picks objects while a recording asks for them: from now on. Without it,
+  // sites no hook follows have no live bytes; the rest works on.
+  private void startOldObjects() {
+    try {
+      oldObjects.use(oldObjectRecording.get());
+    } catch (RuntimeException e) {
+      Log.debug("the JVM's leak profiler (JFR old object samples) could not start", e);
     }
   }
 

@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
 public final class LeakReporter implements Consumer<LeakVerdict> {
   /** The suspects among objects allocated between two moments of JVM uptime, in milliseconds. */
   public interface SuspectSource {
-    List<LiveSitesPublisher.Suspect> suspects(long fromMillis, long toMillis);
+    /** @param grownBytes how much the live set grew meanwhile */
+    List<LiveSitesPublisher.Suspect> suspects(long fromMillis, long toMillis, double grownBytes);
   }
 
   private final SuspectSource suspects;
@@ -38,7 +39,8 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     }
     long windowMillis = verdict.windowSeconds() * 1000;
     Log.warn("leak suspected: " + verdict.summary() + "; "
-        + describe(suspects.suspects(verdict.atMillis() - windowMillis, verdict.atMillis())));
+        + describe(suspects.suspects(verdict.atMillis() - windowMillis, verdict.atMillis(),
+            verdict.growthBytesPerSecond() * verdict.windowSeconds())));
     if (dumper != null) {
       Thread thread = new Thread(this::dump, "memwatch-heapdump");
       thread.setDaemon(true);

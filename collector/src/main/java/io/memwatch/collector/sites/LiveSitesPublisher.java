@@ -3,17 +3,28 @@ package io.memwatch.collector.sites;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
+import io.memwatch.collector.events.JvmClock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * {@code memwatch_site_live_bytes{site,type}} for the sites with the most surviving bytes, and the
- * suspects of a leak: the sites whose followed objects survive whenever they were allocated. Runs
- * on the collector thread; gauges read the latest figures from scrape threads.
+ * suspects of a leak: the sites that keep what they allocate whenever they allocated it.
+ *
+ * <p>Two kinds of sites, two estimates. Where the hooks follow objects ({@link SurvivorTracker}),
+ * a site's live bytes are its followed survivors' weights. Objects no hook sees (made by the JDK or
+ * a library, named after the user's line that led to them) are known only through the JVM's own
+ * leak profiler ({@link OldObjects}), a few hundred live objects JVM-wide with no weight of their
+ * own: what the followed objects do not explain, of the live set or of its growth, is shared out
+ * among those sites in proportion to their samples.
+ *
+ * <p>Runs on the collector thread; gauges read the latest figures from scrape threads.
  */
 public final class LiveSitesPublisher {
   static final String NAME = "memwatch.site.live";
@@ -29,17 +40,30 @@ public final class LiveSitesPublisher {
   public record Suspect(SiteKey site, long liveBytes, long retainedBytes, boolean steady) {}
 
 
+  /** The JVM's sample of live objects costs tens of milliseconds to read: at most this often for the gauges. */
+  static final long OLD_OBJECTS_PERIOD_MILLIS = 60_000;
+
   private final SurvivorTracker tracker;
   private final MeterRegistry registry;
   private final int topSites;
+  private final OldObjects oldObjects;
+  private final LongSupplier liveSetBytes;
+  private Map<SiteKey, Double> oldObjectShares = Map.of();
+  private long oldObjectsReadAt = Long.MIN_VALUE;
   private final Map<SiteKey, Long> current = new ConcurrentHashMap<>();
   private final Map<SiteKey, Gauge> published = new HashMap<>();
   private volatile long otherBytes;
 
-  public LiveSitesPublisher(SurvivorTracker tracker, MeterRegistry registry, int topSites) {
+  /**
+   * @param liveSetBytes the heap's live set now, -1 where unknown
+   */
+  public LiveSitesPublisher(SurvivorTracker tracker, MeterRegistry registry, int topSites, OldObjects oldObjects,
+      LongSupplier liveSetBytes) {
     this.tracker = tracker;
     this.registry = registry;
     this.topSites = topSites;
+    this.oldObjects = oldObjects;
+    this.liveSetBytes = liveSetBytes;
     Gauge.builder(NAME, this, p -> p.otherBytes)
         .description(DESCRIPTION)
         .baseUnit(BaseUnits.BYTES)
@@ -51,7 +75,8 @@ public final class LiveSitesPublisher {
   public void update() {
     // Only what collections have judged: counting objects allocated since would show every busy
     // site's young garbage as live.
-    Map<SiteKey, Long> live = tracker.liveBytesBySite();
+    Map<SiteKey, Long> live = new HashMap<>(tracker.liveBytesBySite());
+    addOldObjectSites(live);
     List<Map.Entry<SiteKey, Long>> ranked = new ArrayList<>(live.entrySet());
     ranked.sort(Map.Entry.<SiteKey, Long>comparingByValue().reversed());
     List<Map.Entry<SiteKey, Long>> top = ranked.subList(0, Math.min(topSites, ranked.size()));
@@ -78,25 +103,80 @@ public final class LiveSitesPublisher {
     });
   }
 
+  // The sites only the JVM's sampler names, with their share of what the followed objects do not
+  // explain of the live set. Read again at most every OLD_OBJECTS_PERIOD_MILLIS.
+  private void addOldObjectSites(Map<SiteKey, Long> live) {
+    long now = JvmClock.uptimeMillis();
+    if (now - oldObjectsReadAt >= OLD_OBJECTS_PERIOD_MILLIS) {
+      oldObjectsReadAt = now;
+      oldObjectShares = shares(oldObjects.sample(), Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+    long followed = live.values().stream().mapToLong(Long::longValue).sum();
+    long unexplained = Math.max(0, liveSetBytes.getAsLong() - followed);
+    oldObjectShares.forEach((site, share) -> live.putIfAbsent(site, Math.round(share * unexplained)));
+  }
+
   /**
    * The sites that kept objects allocated from {@code fromMillis} to {@code toMillis} (JVM uptime),
    * steady ones first, then by the bytes they kept; at most ten. Call after a collection: objects
    * allocated since it have not had a chance to die yet.
+   *
+   * @param grownBytes how much the live set grew in the window: what the followed objects kept of
+   *     it is theirs, the rest is shared out among the sites of the JVM's sample of live objects
    */
-  public List<Suspect> suspects(long fromMillis, long toMillis) {
-    // Objects allocated since the judged horizon have not been looked at by any collection.
-    toMillis = Math.min(toMillis, tracker.judgedBeforeMillis());
+  public List<Suspect> suspects(long fromMillis, long toMillis, double grownBytes) {
     List<Suspect> kept = new ArrayList<>();
     Map<SiteKey, Long> live = tracker.liveBytesBySite();
-    tracker.retainedByAllocationTime(fromMillis, toMillis, Retention.STAGES).forEach((site, stages) -> {
-      long retained = 0;
-      for (long bytes : stages) {
-        retained += bytes;
-      }
+    // Objects allocated since the judged horizon have not been looked at by any collection.
+    long judgedTo = Math.min(toMillis, tracker.judgedBeforeMillis());
+    long[] keptByFollowed = {0};
+    tracker.retainedByAllocationTime(fromMillis, judgedTo, Retention.STAGES).forEach((site, stages) -> {
+      long retained = Arrays.stream(stages).sum();
+      keptByFollowed[0] += retained;
       kept.add(new Suspect(site, live.getOrDefault(site, retained), retained, Retention.isSteady(stages)));
+    });
+    double unexplained = Math.max(0, grownBytes - keptByFollowed[0]);
+    List<OldObject> sample = oldObjects.sample();
+    Map<SiteKey, long[]> stages = stagesOf(sample, fromMillis, toMillis);
+    shares(sample, fromMillis, toMillis).forEach((site, share) -> {
+      if (!live.containsKey(site)) {
+        long estimate = Math.round(share * unexplained);
+        kept.add(new Suspect(site, estimate, estimate, Retention.isSteady(stages.get(site))));
+      }
     });
     kept.sort(Comparator.comparing(Suspect::steady).thenComparingLong(Suspect::retainedBytes).reversed());
     return List.copyOf(kept.subList(0, Math.min(10, kept.size())));
+  }
+
+  /** Each site's share of the sampled objects no hook follows, allocated between two moments. */
+  static Map<SiteKey, Double> shares(List<OldObject> sample, long fromMillis, long toMillis) {
+    Map<SiteKey, Integer> counts = new HashMap<>();
+    int total = 0;
+    for (OldObject object : sample) {
+      if (!object.hooked() && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
+        counts.merge(object.site(), 1, Integer::sum);
+        total++;
+      }
+    }
+    Map<SiteKey, Double> shares = new HashMap<>();
+    for (Map.Entry<SiteKey, Integer> count : counts.entrySet()) {
+      shares.put(count.getKey(), count.getValue() / (double) total);
+    }
+    return shares;
+  }
+
+  // The sampled objects per site and stage of allocation time, as a count of objects.
+  private static Map<SiteKey, long[]> stagesOf(List<OldObject> sample, long fromMillis, long toMillis) {
+    Map<SiteKey, long[]> stages = new HashMap<>();
+    double span = Math.max(1, toMillis - fromMillis);
+    for (OldObject object : sample) {
+      long at = object.allocatedAtMillis();
+      if (!object.hooked() && at >= fromMillis && at < toMillis) {
+        int stage = (int) Math.min(Retention.STAGES - 1, (at - fromMillis) * Retention.STAGES / span);
+        stages.computeIfAbsent(object.site(), site -> new long[Retention.STAGES])[stage]++;
+      }
+    }
+    return stages;
   }
 
 }

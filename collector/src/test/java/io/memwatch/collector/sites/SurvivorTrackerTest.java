@@ -67,7 +67,7 @@ class SurvivorTrackerTest {
   void suspectsAreTheSitesThatKeepWhatTheyAllocatedWheneverTheyDidAndAllArePublished() {
     SurvivorTracker tracker = new SurvivorTracker(sites, 10_000);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    LiveSitesPublisher publisher = new LiveSitesPublisher(tracker, registry, 5);
+    LiveSitesPublisher publisher = new LiveSitesPublisher(tracker, registry, 5, new OldObjects(), () -> -1);
     int cache = sites.register(new Site("com.example.Recent", "keep", "Recent.java", 3, "byte[]"));
     List<Object> kept = new ArrayList<>();
     // A minute of allocation that ended a moment ago, a sample a second from each site: the leak
@@ -87,17 +87,17 @@ class SurvivorTrackerTest {
     tracker.probe();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       System.gc();
-      assertThat(publisher.suspects(start, start + 60_000)).extracting(LiveSitesPublisher.Suspect::site)
+      assertThat(publisher.suspects(start, start + 60_000, 0)).extracting(LiveSitesPublisher.Suspect::site)
           .containsExactly(leakyKey, SiteKey.of(sites.site(cache)));
     });
-    List<LiveSitesPublisher.Suspect> suspects = publisher.suspects(start, start + 60_000);
+    List<LiveSitesPublisher.Suspect> suspects = publisher.suspects(start, start + 60_000, 0);
     assertThat(suspects.get(0).steady()).isTrue();
     assertThat(suspects.get(0).retainedBytes()).isEqualTo(6000);
     // The cache kept more bytes, but only of late: not steady, so ranked after the leak.
     assertThat(suspects.get(1).retainedBytes()).isEqualTo(3000);
     assertThat(suspects.get(1).steady()).isFalse();
     // Half the window: only what was allocated then counts.
-    assertThat(publisher.suspects(start + 30_000, start + 60_000).get(0).retainedBytes()).isEqualTo(3000);
+    assertThat(publisher.suspects(start + 30_000, start + 60_000, 0).get(0).retainedBytes()).isEqualTo(3000);
     assertThat(tracker.steadilyKept(61_000)).containsOnlyKeys(leakyKey);
 
     publisher.update();
@@ -120,5 +120,47 @@ class SurvivorTrackerTest {
       System.gc();
       assertThat(tracker.judgedBeforeMillis()).isGreaterThanOrEqualTo(before);
     });
+  }
+
+  @Test
+  void sitesOnlyTheJvmsSamplerNamesShareWhatTheFollowedObjectsDoNotExplain() {
+    SurvivorTracker tracker = new SurvivorTracker(sites, 100);
+    OldObjects oldObjects = new OldObjects();
+    LiveSitesPublisher publisher = new LiveSitesPublisher(tracker, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), 5,
+        oldObjects, () -> 400L << 20);
+    SiteKey put = new SiteKey("com.example.Cache.put(Cache.java:42)", "java.lang.String");
+    SiteKey parse = new SiteKey("com.example.Orders.load(Orders.java:9)", "byte[]");
+    // Of the live objects the JVM sampled in the window, three from the map.put line at every
+    // stage, one from a load in a burst; one the hooks follow themselves; one from before the window.
+    List<OldObject> sample = new ArrayList<>();
+    for (long at = 0; at < 60_000; at += 4_000) {
+      sample.add(new OldObject(put, at));
+      sample.add(new OldObject(put, at + 1000));
+      sample.add(new OldObject(put, at + 2000));
+    }
+    for (int i = 0; i < 15; i++) {
+      sample.add(new OldObject(parse, 30_000 + i));
+      sample.add(new OldObject(null, 30_000 + i));
+    }
+    sample.add(new OldObject(parse, -5_000));
+    oldObjects.use(() -> sample);
+
+    List<LiveSitesPublisher.Suspect> suspects = publisher.suspects(0, 60_000, 60L << 20);
+
+    assertThat(suspects).extracting(LiveSitesPublisher.Suspect::site).containsExactly(put, parse);
+    assertThat(suspects.get(0).steady()).isTrue();
+    assertThat(suspects.get(0).retainedBytes()).isEqualTo(45L * (60L << 20) / 60);
+    assertThat(suspects.get(1).steady()).isFalse();
+    assertThat(suspects.get(1).retainedBytes()).isEqualTo(15L * (60L << 20) / 60);
+  }
+
+  @Test
+  void aSamplerThatFailsLeavesTheFollowedSitesAlone() {
+    OldObjects oldObjects = new OldObjects();
+    oldObjects.use(() -> {
+      throw new IllegalStateException("the recording is gone");
+    });
+
+    assertThat(oldObjects.sample()).isEmpty();
   }
 }

@@ -1,0 +1,115 @@
+package io.memwatch.agent.jfr;
+
+import io.memwatch.collector.events.JvmClock;
+import io.memwatch.collector.log.Log;
+import io.memwatch.collector.sites.OldObject;
+import io.memwatch.collector.sites.SiteKey;
+import io.memwatch.collector.sites.SiteRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedClass;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedObject;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * The JVM's own leak profiler ({@code jdk.OldObjectSample}), read on demand: about 256 objects,
+ * JVM-wide, that it picked as they were allocated and keeps while they live, preferring those that
+ * outlive their neighbours, each with its allocation stack. It only picks objects while a recording
+ * asks for the event, so this one runs from the start of the allocation sampler.
+ *
+ * <p>The event never reaches a {@code RecordingStream}: the JVM writes its samples only when a
+ * recording is dumped. A read dumps this recording to a file of memwatch's own (created readable by
+ * this user only, deleted at once), keeps the newest dump's samples (each dump repeats the ones
+ * before, within {@link #MAX_AGE}) and names their sites as the allocation sampler does. Without
+ * paths to GC roots a dump walks no heap: a few milliseconds here, and tens to parse. The host's own
+ * recordings are not touched.
+ */
+final class OldObjectRecording implements Supplier<List<OldObject>>, AutoCloseable {
+  static final String EVENT = "jdk.OldObjectSample";
+  static final Duration MAX_AGE = Duration.ofMinutes(2);
+
+  private final Recording recording;
+  private final SiteResolver resolver;
+  private final SiteRegistry sites;
+
+  private OldObjectRecording(Recording recording, SiteResolver resolver, SiteRegistry sites) {
+    this.recording = recording;
+    this.resolver = resolver;
+    this.sites = sites;
+  }
+
+  /** Starts the recording; {@code resolver} must be this recording's own: reads come from another thread. */
+  static OldObjectRecording start(SiteResolver resolver, SiteRegistry sites) {
+    Recording recording = new Recording();
+    recording.setName("memwatch old objects");
+    recording.enable(EVENT).withStackTrace().with("cutoff", "0 ns");
+    recording.setToDisk(true);
+    recording.setMaxAge(MAX_AGE);
+    recording.start();
+    return new OldObjectRecording(recording, resolver, sites);
+  }
+
+  @Override
+  public synchronized List<OldObject> get() {
+    long start = System.nanoTime();
+    Path file = null;
+    try {
+      file = Files.createTempFile("memwatch-old-objects-", ".jfr");
+      recording.dump(file);
+      List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+      Instant newest = Instant.MIN;
+      for (RecordedEvent event : events) {
+        if (isSample(event) && event.getStartTime().isAfter(newest)) {
+          newest = event.getStartTime();
+        }
+      }
+      List<OldObject> objects = new ArrayList<>();
+      for (RecordedEvent event : events) {
+        if (isSample(event) && event.getStartTime().equals(newest)) {
+          objects.add(toObject(event));
+        }
+      }
+      Log.debug("read " + objects.size() + " of the JVM's sampled live objects in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+      return objects;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (file != null) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException e) {
+          Log.debug("could not delete " + file + ": " + e);
+        }
+      }
+    }
+  }
+
+  private static boolean isSample(RecordedEvent event) {
+    return event.getEventType().getName().equals(EVENT);
+  }
+
+  private OldObject toObject(RecordedEvent event) {
+    RecordedObject object = event.getValue("object");
+    RecordedClass type = object == null ? null : object.getValue("type");
+    RecordedThread thread = event.getThread();
+    int site = resolver.resolve(thread == null ? null : thread.getJavaName(), RecordedFrames.of(event.getStackTrace()),
+        type == null ? "(unknown)" : type.getName());
+    long allocatedAt = JvmClock.uptimeAt(event.getInstant("allocationTime").toEpochMilli());
+    return new OldObject(site == SiteResolver.HOOKED ? null : SiteKey.of(sites.site(site)), allocatedAt);
+  }
+
+  @Override
+  public void close() {
+    recording.close();
+  }
+}
