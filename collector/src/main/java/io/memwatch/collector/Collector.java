@@ -80,7 +80,7 @@ public final class Collector implements AutoCloseable {
     this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), oldObjects, liveSet::bytes);
     // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.
     this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax(), survivors);
-    drain.onGc(event -> survivors.afterCollection()); // first: the others ask what it saw
+    drain.onGc(survivors::afterCollection); // first: the others ask what it saw
     drain.onGc(liveSet);
     drain.onGc(leakDetector);
     drain.onAllocation(allocations);

@@ -67,7 +67,7 @@ public final class JfrAllocationSampler implements AutoCloseable {
       HookedClasses hooked, OldObjects oldObjects, Runnable onFailure) {
     SiteResolver resolver = new SiteResolver(userCode, hooked, sites);
     JfrAllocationSampler sampler = new JfrAllocationSampler(
-        List.of(new AllocationSampleHandler(resolver, queues, new ThreadsBeforeStart())),
+        List.of(new AllocationSampleHandler(resolver, queues, new ThreadsBeforeStart()), new MarkingHandler(queues)),
         () -> OldObjectRecording.start(new SiteResolver(userCode, hooked, sites), sites), oldObjects, onFailure);
     sampler.thread.start();
     return sampler;

@@ -23,8 +23,24 @@ public record GcEvent(
     long durationMillis,
     List<PoolUsage> pools) {
 
+  /** The action of {@link #marking}: a cycle that marked the old generation, reported by no bean. */
+  public static final String MARKING = "end of old generation marking";
+
   public GcEvent {
     pools = List.copyOf(pools);
+  }
+
+  /**
+   * A concurrent marking of the old generation known from elsewhere than the collector beans (Java
+   * 17's G1 reports its concurrent cycles to the Flight Recorder only): no pool figures, so no
+   * reading of the live set, only the news that dead old objects were judged.
+   */
+  public static GcEvent marking(String collector, long startMillis, long durationMillis) {
+    return new GcEvent(collector, MARKING, "concurrent cycle", startMillis, durationMillis, List.of());
+  }
+
+  public boolean isMarking() {
+    return MARKING.equals(action);
   }
 
   /** Usage of one heap pool around a collection. {@code max} is -1 where the pool has none. */

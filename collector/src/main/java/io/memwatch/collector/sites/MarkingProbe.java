@@ -10,8 +10,10 @@ import java.lang.ref.WeakReference;
  * <p>Measured with a probe: an object held through more young collections than any collector keeps
  * an object young (G1, Parallel and Serial promote after at most 15), then let go, followed weakly.
  * When that reference is cleared, the old generation has been judged: by a full collection, a
- * concurrent cycle's remark (which Java 17's G1 reports to no one), or a ZGC cycle. Then a new
- * probe starts. A marking that freed next to nothing shows only this way.
+ * concurrent cycle's remark (which Java 17's G1 reports to no bean), or a ZGC cycle. Then a new
+ * probe starts. A marking that freed next to nothing shows only this way, unless it is reported
+ * ({@link #reported}): the probe takes sixteen young collections to age, which a quiet service
+ * spreads over many minutes.
  *
  * <p>Not thread-safe: the collector thread owns it.
  */
@@ -23,6 +25,11 @@ final class MarkingProbe {
   private WeakReference<Object> released;
   private int collectionsHeld;
   private long marked;
+
+  /** A marking reported as it happened ({@link io.memwatch.collector.events.GcEvent#marking}). */
+  void reported() {
+    marked++;
+  }
 
   /** After each collection: ages the probe, lets it go when old, and sees whether it was judged. */
   void afterCollection() {

@@ -1,6 +1,7 @@
 package io.memwatch.collector.sites;
 
 import io.memwatch.collector.events.AllocationSample;
+import io.memwatch.collector.events.GcEvent;
 import io.memwatch.collector.events.JvmClock;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
@@ -74,9 +75,13 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
     judged.probe(JvmClock.uptimeMillis());
   }
 
-  /** Call after each collection, before anything reads {@link #oldGenerationMarkings()}. */
-  public void afterCollection() {
-    marking.afterCollection();
+  /** Call with each collection, before anything reads {@link #oldGenerationMarkings()}. */
+  public void afterCollection(GcEvent event) {
+    if (event.isMarking()) {
+      marking.reported();
+    } else {
+      marking.afterCollection();
+    }
   }
 
   @Override

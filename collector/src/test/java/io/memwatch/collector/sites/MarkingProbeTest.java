@@ -26,4 +26,13 @@ class MarkingProbeTest {
     probe.afterCollection();
     assertThat(probe.markings()).isEqualTo(1);
   }
+
+  @Test
+  void aMarkingReportedByTheFlightRecorderCountsAtOnce() {
+    SurvivorTracker tracker = new SurvivorTracker(new SiteRegistry(), 10);
+
+    tracker.afterCollection(io.memwatch.collector.events.GcEvent.marking("G1 Concurrent Cycle", 1000, 40));
+
+    assertThat(tracker.oldGenerationMarkings()).isEqualTo(1);
+  }
 }
