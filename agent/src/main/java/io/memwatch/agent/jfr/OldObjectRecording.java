@@ -3,7 +3,6 @@ package io.memwatch.agent.jfr;
 import io.memwatch.collector.events.JvmClock;
 import io.memwatch.collector.log.Log;
 import io.memwatch.collector.sites.OldObject;
-import io.memwatch.collector.sites.SiteKey;
 import io.memwatch.collector.sites.SiteRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -105,7 +104,7 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, AutoCloseab
     int site = resolver.resolve(thread == null ? null : thread.getJavaName(), RecordedFrames.of(event.getStackTrace()),
         type == null ? "(unknown)" : type.getName());
     long allocatedAt = JvmClock.uptimeAt(event.getInstant("allocationTime").toEpochMilli());
-    return new OldObject(site == SiteResolver.HOOKED ? null : SiteKey.of(sites.site(site)), allocatedAt);
+    return new OldObject(site == SiteResolver.HOOKED ? null : sites.key(site), allocatedAt);
   }
 
   @Override

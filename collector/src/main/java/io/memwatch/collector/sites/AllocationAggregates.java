@@ -75,7 +75,7 @@ public final class AllocationAggregates implements Consumer<AllocationSample> {
     if (total != null) {
       return total;
     }
-    SiteKey key = SiteKey.of(sites.site(id));
+    SiteKey key = sites.key(id);
     total = byKey.get(key);
     if (total == null) {
       if (byKey.size() >= maxKeys) {

@@ -17,6 +17,7 @@ public final class SiteRegistry {
 
   private final int capacity;
   private Site[] sites = new Site[1024];
+  private SiteKey[] keys = new SiteKey[1024];
   private int size = 1; // id 0 is OVERFLOW
 
   public SiteRegistry() {
@@ -34,9 +35,24 @@ public final class SiteRegistry {
     }
     if (size == sites.length) {
       sites = Arrays.copyOf(sites, Math.min(capacity, sites.length * 2));
+      keys = Arrays.copyOf(keys, sites.length);
     }
     sites[size] = site;
     return size++;
+  }
+
+  /**
+   * The key of the site with this id, made once: thousands of followed objects share a few sites,
+   * and each would otherwise carry its own copy of the site's text.
+   */
+  public synchronized SiteKey key(int id) {
+    int slot = id > 0 && id < size ? id : OVERFLOW;
+    SiteKey key = keys[slot];
+    if (key == null) {
+      key = SiteKey.of(sites[slot]);
+      keys[slot] = key;
+    }
+    return key;
   }
 
   /** The site with this id, or the overflow site for an id never given out. */

@@ -61,7 +61,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
     if (size == followed.length) {
       thin();
     }
-    Followed entry = new Followed(sample.object(), collected, SiteKey.of(sites.site(sample.site())),
+    Followed entry = new Followed(sample.object(), collected, sites.key(sample.site()),
         sample.weightBytes() << thinning, sample.atMillis());
     entry.slot = size;
     followed[size++] = entry;
