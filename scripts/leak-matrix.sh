@@ -84,7 +84,10 @@ run() {
     sleep 1
   done
   wait "$pid" 2>/dev/null || true
-  local oom suspicions lifted real=""
+  local oom suspicions lifted real="" held
+  # The longest the verdict stayed on in the scrapes, in seconds.
+  held=$(awk '{ on = ($0 ~ /memwatch_leak_suspected 1.0/) } on && !was { since = $1 } !on && was { if ($1 - since > longest) longest = $1 - since }
+    { was = on; last = $1 } END { if (was && last - since > longest) longest = last - since; printf "%.0f", longest / 1000 }' "$out/$name.timeline")
   oom=$(sed -n 's/^scenario: out of memory at uptime \([0-9]*\) ms$/\1/p' "$out/$name.log")
   suspicions=$(grep -c 'memwatch: leak suspected' "$out/$name.log" || true)
   lifted=$(grep -c 'memwatch: leak suspicion lifted' "$out/$name.log" || true)
@@ -92,9 +95,11 @@ run() {
     # From the suspicion (test clock, since the scenario started) to the heap running out (uptime).
     real=$(awk -v oom="$oom" -v started="$started" -v first="$first" 'BEGIN { printf "%.0f", (oom - started - first) / 1000 }')
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$collector" "${first:+$(awk -v f="$first" 'BEGIN { printf "%.1f", f / 1000 }')}" \
-    "${exhaustion:+$(awk -v e="$exhaustion" 'BEGIN { printf "%.0f", e }')}" "$real" "$suspicions" "$lifted" \
-    "${oom:+$(awk -v o="$oom" -v s="$started" 'BEGIN { printf "%.0f", (o - s) / 1000 }')}" >"$out/$name.result"
+  # "-" for what did not happen: the summary splits on tabs, and empty fields would run together.
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$collector" \
+    "$([[ -n $first ]] && awk -v f="$first" 'BEGIN { printf "%.1f", f / 1000 }' || echo -)" \
+    "$([[ -n $exhaustion ]] && awk -v e="$exhaustion" 'BEGIN { printf "%.0f", e }' || echo -)" "${real:--}" "$suspicions" "$lifted" "$held" \
+    "$([[ -n $oom ]] && awk -v o="$oom" -v s="$started" 'BEGIN { printf "%.0f", (o - s) / 1000 }' || echo -)" >"$out/$name.result"
   if [[ -n ${RECORD:-} ]]; then
     local series=$root/collector/src/test/resources/gc-series/$scenario-$collector-java$version.txt
     {
@@ -115,13 +120,14 @@ for scenario in "${scenarios[@]}"; do
   for collector in "${collectors[@]}"; do run "$scenario" "$collector" & done
   wait
 done
-printf '%-8s %-17s %10s %11s %8s %7s %10s %7s %6s\n' scenario collector suspected projected real error suspicions lifted oom
-cat "$out"/*.result | sort | while IFS=$'\t' read -r scenario collector first exhaustion real suspicions lifted oom; do
-  error=""
-  [[ -n $real && -n $exhaustion && $real != 0 ]] && error=$(awk -v e="$exhaustion" -v r="$real" 'BEGIN { printf "%+.0f%%", 100 * (e / r - 1) }')
-  printf '%-8s %-17s %9ss %10ss %7ss %7s %10s %7s %5ss\n' "$scenario" "$collector" "${first:--}" "${exhaustion:--}" \
-    "${real:--}" "${error:--}" "$suspicions" "$lifted" "${oom:--}"
+printf '%-8s %-17s %10s %11s %8s %7s %10s %7s %6s %6s\n' scenario collector suspected projected real error suspicions lifted held oom
+cat "$out"/*.result | sort | while IFS=$'\t' read -r scenario collector first exhaustion real suspicions lifted held oom; do
+  error=-
+  [[ $real != - && $exhaustion != - && $real != 0 ]] && error=$(awk -v e="$exhaustion" -v r="$real" 'BEGIN { printf "%+.0f%%", 100 * (e / r - 1) }')
+  printf '%-8s %-17s %10s %11s %8s %7s %10s %7s %6s %6s\n' "$scenario" "$collector" "$first" "$exhaustion" \
+    "$real" "$error" "$suspicions" "$lifted" "$held" "$oom"
 done
-echo "(suspected: seconds from the scenario's start to the first scrape, every second, showing memwatch_leak_suspected 1;"
+echo "(seconds throughout; suspected: from the scenario's start to the first scrape, every second, showing memwatch_leak_suspected 1;"
 echo " projected: memwatch_heap_exhaustion_seconds in that scrape; real: seconds from then until the OutOfMemoryError;"
-echo " suspicions and lifted: the agent's own log lines; oom: seconds from the start to the OutOfMemoryError)"
+echo " suspicions and lifted: the agent's own log lines; held: the longest the verdict stayed on in the scrapes;"
+echo " oom: from the start to the OutOfMemoryError)"
