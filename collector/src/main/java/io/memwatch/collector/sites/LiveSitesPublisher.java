@@ -40,6 +40,8 @@ public final class LiveSitesPublisher {
   public record Suspect(SiteKey site, long liveBytes, long retainedBytes, boolean steady) {}
 
 
+  private static final String MEMWATCH = "io.memwatch.";
+
   /** The JVM's sample of live objects costs tens of milliseconds to read: at most this often for the gauges. */
   static final long OLD_OBJECTS_PERIOD_MILLIS = 60_000;
 
@@ -139,7 +141,9 @@ public final class LiveSitesPublisher {
     List<OldObject> sample = oldObjects.sample();
     Map<SiteKey, long[]> stages = stagesOf(sample, fromMillis, toMillis);
     shares(sample, fromMillis, toMillis).forEach((site, share) -> {
-      if (!live.containsKey(site)) {
+      // A share is a count of samples, not of bytes: one sample of memwatch's own tables would
+      // claim its share of the application's growth. memwatch's own sites are never suspects.
+      if (!live.containsKey(site) && !site.site().startsWith(MEMWATCH)) {
         long estimate = Math.round(share * unexplained);
         kept.add(new Suspect(site, estimate, estimate, Retention.isSteady(stages.get(site))));
       }
