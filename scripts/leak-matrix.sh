@@ -6,6 +6,7 @@
 #   scripts/leak-matrix.sh                         # the fast scenarios on the default JDK (~25 min)
 #   SCENARIOS="leak churn10" scripts/leak-matrix.sh
 #   SCENARIOS=slow scripts/leak-matrix.sh          # 1 MiB/min into 2 GiB, 35 minutes
+#   SCENARIOS=medium scripts/leak-matrix.sh        # 15 MiB/min into 256 MiB, a quiet heap, ~20 minutes
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 scripts/leak-matrix.sh
 #   RECORD=1 scripts/leak-matrix.sh                # also replace the recorded series the unit tests replay
 #   SKIP_BUILD=1 scripts/leak-matrix.sh
@@ -39,6 +40,9 @@ scenario_args() {
     batch) heap=512m; watch=200; args=(batch) ;;
     idle) heap=512m; watch=120; args=(idle) ;;
     slow) heap=2g; watch=2100; args=(leak keepKib=1 keepEvery=30 sessionKib=2 sessionSeconds=60) ;;
+    # 15 MiB/min into 256 MiB, 1 KiB of garbage a request: a young collection a minute or so, and
+    # markings that find nothing dead in the old generation.
+    medium) heap=256m; watch=1500; args=(leak rps=250 keepKib=1 garbageKib=1) ;;
     *) echo "leak-matrix: unknown scenario '$1'" >&2; exit 2 ;;
   esac
 }
