@@ -13,15 +13,17 @@ import java.util.function.LongSupplier;
 /**
  * Watches the live set's floor for growth and keeps a {@link LeakVerdict}.
  *
- * <p>Each collection's reading ({@link GcClassifier}) goes into per-bucket minima ({@link
- * LiveSetHistory}), young collections' readings less the garbage the heap has shown it piles up
- * between old collections ({@link SawTooth}). After each one, every window of the {@link
- * TrendWindow#ladder} is fitted ({@link TrendFit}) and held against a {@link GrowthBar}. Windows
- * of a quarter hour and more also judge the reachable bytes of the largest allocation sites, counted
- * from their followed objects after each collection of the old generation ({@link SiteHistory}):
- * a site that keeps what it allocates shows a slow leak long before the heap's noisier floors do. A
- * suspicion starts when a window has cleared the onset bar (for a twelfth of its length where its
- * readings are dense), and ends when either
+ * <p>Each collection's reading ({@link GcReadings}; a floor when it follows a marking of the old
+ * generation, reported or seen through {@link FollowedObjects#oldGenerationMarkings}) goes into
+ * per-bucket minima ({@link LiveSetHistory}), young collections' readings less the garbage the heap
+ * has shown it piles up between old collections ({@link SawTooth}). After each one, every window of
+ * the {@link TrendWindow#ladder} is fitted ({@link TrendFit}) and held against a {@link GrowthBar}.
+ * The followed objects add what the readings cannot show: in the short window, when readings are too
+ * few, the sites that kept objects from every stage of it; in windows of a quarter hour and more, the
+ * reachable bytes of the largest sites counted after each collection of the old generation ({@link
+ * SiteHistory}), where a slow leak shows long before the heap's noisier floors do. A suspicion starts
+ * when a window has cleared the onset bar (for a twelfth of its length where its readings are dense),
+ * and ends when either
  *
  * <ul>
  *   <li>a reading falls back below the middle of the growth that raised it (and at least a
