@@ -26,6 +26,8 @@ class ThirdPartyLibrariesIT {
       assertThat(child.waitFor(Duration.ofSeconds(30))).isZero();
     }
 
+    // Hooks in every library class, sampled often, so that as much hooked code as possible runs its
+    // hook: a stress of the instrumentation, not a default's promise.
     try (ChildJvm child = ChildJvm.withAgent("port=0,include=**,sampleBytes=16k,debug=true").classpath(classpath)
         .run(ThirdPartyWorkloadApp.class, "300")) {
       child.awaitStdout("^warmed up", Duration.ofSeconds(60));

@@ -51,7 +51,7 @@ public final class LiveSitesPublisher {
   private final OldObjects oldObjects;
   private final LongSupplier liveSetBytes;
   private Map<SiteKey, Double> oldObjectShares = Map.of();
-  private long oldObjectsReadAt = Long.MIN_VALUE;
+  private long oldObjectsReadAt;
   private final Map<SiteKey, Long> current = new ConcurrentHashMap<>();
   private final Map<SiteKey, Gauge> published = new HashMap<>();
   private volatile long otherBytes;
@@ -109,7 +109,8 @@ public final class LiveSitesPublisher {
   // explain of the live set. Read again at most every OLD_OBJECTS_PERIOD_MILLIS.
   private void addOldObjectSites(Map<SiteKey, Long> live) {
     long now = JvmClock.uptimeMillis();
-    if (now - oldObjectsReadAt >= OLD_OBJECTS_PERIOD_MILLIS) {
+    if (oldObjectShares.isEmpty() || now - oldObjectsReadAt >= OLD_OBJECTS_PERIOD_MILLIS) {
+      // Until the sample has something (the JVM's sampler starts after the host's start-up), ask again each time.
       oldObjectsReadAt = now;
       oldObjectShares = shares(oldObjects.sample(), Long.MIN_VALUE, Long.MAX_VALUE);
     }
@@ -143,11 +144,14 @@ public final class LiveSitesPublisher {
     shares(sample, fromMillis, toMillis).forEach((site, share) -> {
       // A share is a count of samples, not of bytes: one sample of memwatch's own tables would
       // claim its share of the application's growth. memwatch's own sites are never suspects.
-      if (!live.containsKey(site) && !site.site().startsWith(MEMWATCH)) {
+      if (!live.containsKey(site) && !site.site().startsWith(MEMWATCH) && site.namesCode()) {
         long estimate = Math.round(share * unexplained);
         kept.add(new Suspect(site, estimate, estimate, Retention.isSteady(stages.get(site))));
       }
     });
+    // A site that kept a twentieth of the growth or less is within the estimates' error (a few
+    // samples of 512 KiB each): naming it would send someone to read code for nothing.
+    kept.removeIf(suspect -> grownBytes > 0 && suspect.retainedBytes() <= grownBytes / 20);
     kept.sort(Comparator.comparing(Suspect::steady).thenComparingLong(Suspect::retainedBytes).reversed());
     return List.copyOf(kept.subList(0, Math.min(10, kept.size())));
   }

@@ -7,4 +7,12 @@ public record SiteKey(String site, String type) {
   public static SiteKey of(Site site) {
     return new SiteKey(site.frame(), site.type());
   }
+
+  /**
+   * Whether this names a line of code; sources mark what they cannot place in parentheses:
+   * "(no stack trace)" for objects the JVM itself made, "(before sampling started)".
+   */
+  public boolean namesCode() {
+    return !site.startsWith("(");
+  }
 }

@@ -54,14 +54,16 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
 
   @Override
   public void accept(AllocationSample sample) {
-    if (sample.object() == null || (thinning > 0 && random.nextInt(1 << thinning) != 0)) {
+    // An object that died while its sample waited in the queue died young: nothing to follow.
+    Object object = sample.object() == null ? null : sample.object().get();
+    if (object == null || (thinning > 0 && random.nextInt(1 << thinning) != 0)) {
       return;
     }
     expungeCollected();
     if (size == followed.length) {
       thin();
     }
-    Followed entry = new Followed(sample.object(), collected, sites.key(sample.site()),
+    Followed entry = new Followed(object, collected, sites.key(sample.site()),
         sample.weightBytes() << thinning, sample.atMillis());
     entry.slot = size;
     followed[size++] = entry;
