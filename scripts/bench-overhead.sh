@@ -23,6 +23,10 @@
 #   COVERAGE=1 CONFIGS="hooks-everywhere hooks-own sampler memwatch" scripts/bench-overhead.sh
 #       # also: memwatch_allocated_bytes_total against the JVM's own count (ThreadMXBean), read after the
 #       # timed work; the "coverage" column is their ratio
+#   LIVE_HEAP=1 CONFIGS="baseline memwatch" scripts/bench-overhead.sh
+#       # also: the heap's live bytes after the work (the JVM's class histogram, a full collection
+#       # first); the work leaves nothing of its own, so a configuration's "live heap" beyond the
+#       # baseline's is its agent's heap ("memwatch classes": the instances of memwatch's own classes)
 #   WORKLOAD_OPTS="-Dworkload.batches=200" HEAP="-Xms2g -Xmx2g" scripts/bench-overhead.sh
 #   MEMWATCH_ARGS="sampleBytes=1m" scripts/bench-overhead.sh   # extra memwatch options
 #   JAVA_HOME=/path/to/jdk scripts/bench-overhead.sh
@@ -44,6 +48,7 @@ read -r -a configs <<<"${CONFIGS:-baseline hooks-everywhere hooks-own sampler me
 read -r -a heap <<<"${HEAP:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}"
 read -r -a workload_opts <<<"${WORKLOAD_OPTS:-}"
 [[ -n ${COVERAGE:-} ]] && workload_opts+=(-Dworkload.coverage=true)
+[[ -n ${LIVE_HEAP:-} ]] && workload_opts+=(-Dworkload.liveHeap=true)
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 agent=${AGENT_JAR:-$root/scripts/benchmarks/target/agents/memwatch-agent.jar}
 bench=$root/scripts/benchmarks/target/benchmarks.jar
@@ -94,7 +99,7 @@ for config in "${configs[@]}"; do config_args "$config"; done
 # One field of the workload's result line.
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
 
-printf 'round\tconfig\twallMs\telapsedMs\tsecondHalfMs\tcpuMs\tvmHwmKiB\tallocatedMiB\tgcCount\tchecksum\tcoverage\n' >"$raw"
+printf 'round\tconfig\twallMs\telapsedMs\tsecondHalfMs\tcpuMs\tvmHwmKiB\tallocatedMiB\tgcCount\tchecksum\tcoverage\tliveHeapKiB\tmemwatchClassesKiB\n' >"$raw"
 n=${#configs[@]}
 for ((round = 1; round <= rounds; round++)); do
   for ((k = 0; k < n; k++)); do
@@ -107,14 +112,17 @@ for ((round = 1; round <= rounds; round++)); do
     end=$(date +%s%N)
     line=$(grep '^workload: ' <<<"$out") || { echo "bench-overhead: $config printed no result; see $log" >&2; exit 1; }
     coverage=$(sed -n 's/.*coverage .* ratio=\([0-9.]*\).*/\1/p' "$log")
+    live_heap=$(sed -n 's/.*liveHeap liveKiB=\([0-9]*\).*/\1/p' "$log")
+    memwatch_classes=$(sed -n 's/.*liveHeap .* memwatchClassesKiB=\([0-9]*\).*/\1/p' "$log")
     case $config in
       hooks-*|sampler|memwatch) grep -q 'memwatch: serving metrics on' "$log" || { echo "bench-overhead: memwatch did not start; see $log" >&2; exit 1; } ;;
       allocation-instrumenter) grep -q 'sampler saw' "$log" || { echo "bench-overhead: no sampler ran; see $log" >&2; exit 1; } ;;
     esac
     wall=$(((end - start) / 1000000))
-    printf '%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$config" "$wall" "$(field elapsedMs)" \
+    printf '%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$config" "$wall" "$(field elapsedMs)" \
       "$(field secondHalfMs)" "$(field cpuMs)" \
-      "$(field vmHwmKiB)" "$(field allocatedMiB)" "$(field gcCount)" "$(field checksum)" "${coverage:--}" >>"$raw"
+      "$(field vmHwmKiB)" "$(field allocatedMiB)" "$(field gcCount)" "$(field checksum)" "${coverage:--}" \
+      "${live_heap:--}" "${memwatch_classes:--}" >>"$raw"
     printf 'round %d/%d %-24s wall %6d ms  workload %6s ms  2nd half %6s ms  cpu %6s ms  peak RSS %5d MiB  allocated %5s MiB  gc %3s  coverage %s\n' \
       "$round" "$rounds" "$config" "$wall" "$(field elapsedMs)" "$(field secondHalfMs)" "$(field cpuMs)" "$(($(field vmHwmKiB) / 1024))" \
       "$(field allocatedMiB)" "$(field gcCount)" "${coverage:--}" >&2
@@ -135,6 +143,8 @@ awk -F'\t' -v order="${configs[*]}" '
     rss[$2] = rss[$2] " " $7; alloc[$2] = alloc[$2] " " $8; gcs[$2] = gcs[$2] " " $9; runs[$2]++
     sums[$10]++
     if ($11 != "-") cov[$2] = cov[$2] " " $11
+    if ($12 != "-") live[$2] = live[$2] " " $12
+    if ($13 != "-") own[$2] = own[$2] " " $13
   }
   END {
     n = split(order, names, " ")
@@ -152,6 +162,16 @@ awk -F'\t' -v order="${configs[*]}" '
     printf "(medians over runs; ratios and vs base against %s. wall: the whole process, start to exit; workload: the\n", base
     printf " work as the program times it; 2nd half: the second half of its batches; cpu: process CPU time;\n"
     printf " coverage: memwatch_allocated_bytes_total / the JVM'"'"'s own count, with COVERAGE=1)\n"
+    if (live[base] != "") {
+      printf "\n%-24s %10s %9s %16s\n", "configuration", "live heap", "vs base", "memwatch classes"
+      for (i = 1; i <= n; i++) {
+        c = names[i]
+        if (live[c] == "") continue
+        l = median(live[c]) / 1024; if (i == 1) bl = l
+        printf "%-24s %6.1f MiB %+5.1f MiB %12.1f MiB\n", c, l, l - bl, median(own[c]) / 1024
+      }
+      printf "(live heap: after the work, from the JVM'"'"'s class histogram, a full collection first, with LIVE_HEAP=1)\n"
+    }
     k = 0; for (s in sums) k++
     if (k == 1) { for (s in sums) printf "checksums: all %d runs agree (%s)\n", sums[s], s }
     else { print "checksums: DIFFER between runs:"; for (s in sums) printf "  %s x %d\n", s, sums[s]; exit 1 }

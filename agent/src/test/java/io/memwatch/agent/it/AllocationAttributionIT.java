@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import example.fixtures.JacksonCacheApp;
 import example.fixtures.JdkHeavyApp;
+import example.fixtures.OwnRecordingApp;
 import example.fixtures.StringLeakApp;
 import example.fixtures.TwoSitesApp;
 import java.io.File;
@@ -86,6 +87,23 @@ class AllocationAttributionIT {
         assertThat(user).isGreaterThan(1e8);
         assertThat(jackson).as("bytes named after Jackson's own frames").isLessThan(0.05 * user);
       });
+    }
+  }
+
+  @Test
+  void aRecordingTheHostRunsItselfKeepsRunningWithItsSettingsAndEveryEventItAskedFor() throws Exception {
+    try (ChildJvm child = ChildJvm.withAgent("port=0,debug=true").run(OwnRecordingApp.class)) {
+      child.awaitStdout("^own-recording: running$", Duration.ofSeconds(30));
+      // memwatch's recordings start after the host's; wait until memwatch has dumped its own once.
+      child.awaitStderr("read \\d+ of the JVM's sampled live objects", Duration.ofSeconds(90));
+      assertThat(child.scrape()).contains("memwatch_allocated_bytes_total");
+      child.writeStdin("stop");
+      String report = child.awaitStdout("^own-recording: state=", Duration.ofSeconds(30));
+      assertThat(report).contains("state=RUNNING", "settingsKept=true", "listed=true");
+      String sleeps = report.replaceAll(".* sleeps=(\\d+) .*", "$1");
+      assertThat(Long.parseLong(sleeps)).isGreaterThan(100);
+      assertThat(report).as("every sleep the host made is in its recording").endsWith(" recorded=" + sleeps);
+      assertThat(child.waitFor(Duration.ofSeconds(30))).isZero();
     }
   }
 

@@ -52,6 +52,9 @@ public final class JdkHeavyWorkload {
     if (Coverage.wanted()) {
       System.err.println(Coverage.report(workload.jvmAllocatedBytes));
     }
+    if (LiveHeap.wanted()) {
+      System.err.println(LiveHeap.report());
+    }
     if (workload.threadCpu != null) {
       System.err.println("workload: CPU ms by thread at the end of the work, the JVM's own included: " + workload.threadCpu);
     }
