@@ -182,7 +182,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
     if (suspected) {
       keepOrLift(sample);
     } else {
-      startIfGrowing(dropBytes);
+      startIfGrowing(sample, dropBytes);
     }
     publish(heapMax);
     if (suspected != wasSuspected) {
@@ -295,19 +295,43 @@ public final class LeakDetector implements Consumer<GcEvent> {
     return siteDriven[window] ? live.bytes() : trends[window].levelNow();
   }
 
-  private void startIfGrowing(double dropBytes) {
+  private void startIfGrowing(LiveSample sample, double dropBytes) {
     for (int i = 0; i < windows.size(); i++) {
       if (hasOnset(i)) {
         Trend trend = growing(i);
+        double grown = trend.slope() * trend.spanSeconds();
+        double clearBelow = Math.min(levelNow(i) - grown / 2, levelNow(i) - dropBytes);
+        if (refutedLately(i, sample, clearBelow)) {
+          continue;
+        }
         suspected = true;
         sinceMillis = nowMillis;
         driving = i;
         quietSinceMillis = -1;
-        double grown = trend.slope() * trend.spanSeconds();
-        clearBelowBytes = Math.min(levelNow(i) - grown / 2, levelNow(i) - dropBytes);
+        clearBelowBytes = clearBelow;
         return;
       }
     }
+  }
+
+  // Every reading is an upper bound of the live set. A leak's live set in the last quarter of the
+  // window stands above the middle of its growth; a reading there at or below it (G1's remark
+  // freeing the regions a churning cache emptied) says the climb was garbage, and would lift the
+  // suspicion at once if it came next.
+  private boolean refutedLately(int i, LiveSample sample, double clearBelow) {
+    if (siteDriven[i]) {
+      return false; // a site's climb is judged against its own count, not the heap's level
+    }
+    if (sample.bytes() <= clearBelow) {
+      return true;
+    }
+    int points = history.series(nowMillis, windows.get(i).millis() / 4, true, seconds, bytes);
+    for (int k = 0; k < points; k++) {
+      if (bytes[k] <= clearBelow) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean hasOnset(int window) {
