@@ -27,8 +27,8 @@ demo: starting the demo service with memwatch attached
   metrics:     http://127.0.0.1:${metrics_port}/metrics   (try: curl -s http://127.0.0.1:${metrics_port}/metrics | grep ^memwatch_)
   the service: http://127.0.0.1:${demo_port}/      /leak leaks on every request, /ok does not
   it sends itself ${load} requests/s to each of ${DEMO_PATHS:-/ok,/leak}; a leaking endpoint keeps about
-  100 KB a request, so a leak is suspected within a couple of minutes and the 512 MiB heap runs out
-  several minutes later (an OutOfMemoryError: that is the point). Ctrl-C stops it.
+  100 KB a request (2 MiB/s), so a leak is suspected within about a minute and the 512 MiB heap runs
+  out about three minutes after that (an OutOfMemoryError: that is the point). Ctrl-C stops it.
   the leak:    curl -s http://127.0.0.1:${metrics_port}/metrics | grep -E '^memwatch_(heap_live|leak|heap_exhaustion|site_live)'
   a heap dump: curl -s -X POST -H "Authorization: Bearer ${token}" http://127.0.0.1:${metrics_port}/heapdump
   Prometheus with the alert rules: scripts/prometheus.sh (in another terminal)
