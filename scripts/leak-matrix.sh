@@ -10,6 +10,7 @@
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 scripts/leak-matrix.sh
 #   RECORD=1 scripts/leak-matrix.sh                # also replace the recorded series the unit tests replay
 #   SKIP_BUILD=1 scripts/leak-matrix.sh
+#   WATCH_SECONDS=1500 SCENARIOS=slow scripts/leak-matrix.sh   # watch each run this long instead
 #
 # For each run it prints when the leak was first suspected after the scenario started, the
 # projected exhaustion at that moment, the real time the heap took to run out from then (leak
@@ -45,6 +46,7 @@ scenario_args() {
     medium) heap=256m; watch=1500; args=(leak rps=250 keepKib=1 garbageKib=1) ;;
     *) echo "leak-matrix: unknown scenario '$1'" >&2; exit 2 ;;
   esac
+  watch=${WATCH_SECONDS:-$watch}
 }
 for scenario in "${scenarios[@]}"; do scenario_args "$scenario"; done
 
