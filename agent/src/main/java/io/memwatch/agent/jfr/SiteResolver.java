@@ -32,6 +32,8 @@ final class SiteResolver {
   static final int HOOKED = -1;
   static final int MAX_CACHED = 20_000;
   static final String MEMWATCH_THREAD_PREFIX = "memwatch-";
+  /** The "class" of sites made on memwatch's threads with no frame of memwatch's own: {@code io.memwatch.OwnThread.memwatch-http}. */
+  static final String OWN_THREAD = "io.memwatch.OwnThread";
   static final String BEFORE_SAMPLING = "(before sampling started)";
 
   private enum Kind { USER, MEMWATCH, JDK, LIBRARY }
@@ -85,7 +87,12 @@ final class SiteResolver {
         firstLibrary = i;
       }
     }
-    int chosen = memwatchThread || firstLibrary < 0 ? firstVisible : firstLibrary;
+    if (memwatchThread) {
+      // memwatch's own cost, though made by the JDK (its HTTP server, the Flight Recorder's parser)
+      // or cut short: named as memwatch's, so it is never taken for the application's.
+      return siteId(OWN_THREAD, threadName.replaceFirst("-\\d+$", ""), -1, type);
+    }
+    int chosen = firstLibrary < 0 ? firstVisible : firstLibrary;
     return siteId(frames, chosen < 0 ? 0 : chosen, type);
   }
 
@@ -134,8 +141,8 @@ final class SiteResolver {
 
   /** {@code Cache.java} for {@code com.example.Cache$Entry}: the top-level class's file, as javac names it. */
   static String sourceFile(String className) {
-    if (className.startsWith("(")) {
-      return null; // not a class: "(no stack trace)"
+    if (className.startsWith("(") || className.equals(OWN_THREAD)) {
+      return null; // not a class: "(no stack trace)", memwatch's threads
     }
     int start = className.lastIndexOf('.') + 1;
     int dollar = className.indexOf('$', start);

@@ -124,7 +124,11 @@ class SiteResolverTest {
 
     assertThat(site(onItsThread)).startsWith("io.memwatch.collector.sites.AllocationAggregates.accept(");
     assertThat(site(onTheUsersThread)).startsWith("io.memwatch.agent.instrument.QueueingSink.sampled(");
-    assertThat(site(cutShort)).startsWith("jdk.jfr.internal.consumer.ChunkParser.parse(");
+    int httpServer = resolver.resolve("memwatch-http-1", Stack.of(
+        Frame.of("sun.net.httpserver.ServerImpl$Exchange", "run", 724),
+        Frame.of("java.lang.Thread", "run", 840)), "java.io.BufferedInputStream");
+    assertThat(site(cutShort)).isEqualTo("io.memwatch.OwnThread.memwatch-jfr(Unknown Source) byte[]");
+    assertThat(site(httpServer)).isEqualTo("io.memwatch.OwnThread.memwatch-http(Unknown Source) java.io.BufferedInputStream");
   }
 
   @Test
