@@ -52,6 +52,7 @@ public final class LiveSitesPublisher {
   private final LongSupplier liveSetBytes;
   private Map<SiteKey, Double> oldObjectShares = Map.of();
   private long oldObjectsReadAt;
+  private boolean oldObjectsRead;
   private final Map<SiteKey, Long> current = new ConcurrentHashMap<>();
   private final Map<SiteKey, Gauge> published = new HashMap<>();
   private volatile long otherBytes;
@@ -109,10 +110,12 @@ public final class LiveSitesPublisher {
   // explain of the live set. Read again at most every OLD_OBJECTS_PERIOD_MILLIS.
   private void addOldObjectSites(Map<SiteKey, Long> live) {
     long now = JvmClock.uptimeMillis();
-    if (oldObjectShares.isEmpty() || now - oldObjectsReadAt >= OLD_OBJECTS_PERIOD_MILLIS) {
-      // Until the sample has something (the JVM's sampler starts after the host's start-up), ask again each time.
+    if (!oldObjectsRead || now - oldObjectsReadAt >= OLD_OBJECTS_PERIOD_MILLIS) {
+      // Until a read finds objects (the JVM's sampler starts after the host's start-up), ask each time.
+      List<OldObject> sample = oldObjects.sample();
+      oldObjectsRead = !sample.isEmpty();
       oldObjectsReadAt = now;
-      oldObjectShares = shares(oldObjects.sample(), Long.MIN_VALUE, Long.MAX_VALUE);
+      oldObjectShares = shares(sample, Long.MIN_VALUE, Long.MAX_VALUE);
     }
     long followed = live.values().stream().mapToLong(Long::longValue).sum();
     long unexplained = Math.max(0, liveSetBytes.getAsLong() - followed);
