@@ -64,7 +64,7 @@ public final class Collector implements AutoCloseable {
     this(queues, sites, instrumentation, settings, new OldObjects());
   }
 
-  /** @param oldObjects where the JVM's own sample of live objects will be plugged in, once something reads it */
+  /** @param oldObjects where the JVM's own sample of live objects is offered; started once the live set grows */
   public Collector(EventQueues queues, SiteRegistry sites, InstrumentationCounts instrumentation, CollectorSettings settings,
       OldObjects oldObjects) {
     this.queues = queues;
@@ -83,6 +83,11 @@ public final class Collector implements AutoCloseable {
     drain.onGc(survivors::afterCollection); // first: the others ask what it saw
     drain.onGc(liveSet);
     drain.onGc(leakDetector);
+    drain.onGc(event -> {
+      if (leakDetector.growthSeen()) {
+        oldObjects.want();
+      }
+    });
     drain.onAllocation(allocations);
     drain.onAllocation(survivors);
     drain.every(settings.memoryPeriod(), memory::sample);

@@ -117,14 +117,10 @@ public final class JfrAllocationSampler implements AutoCloseable {
     }
   }
 
-  // The leak profiler only picks objects while a recording asks for them: from now on. Without it,
-  // sites no hook follows have no live bytes; the rest works on.
+  // The leak profiler only picks objects while a recording asks for them; the collector starts it
+  // once the live set grows. Without it, sites no hook follows have no live bytes; the rest works on.
   private void startOldObjects() {
-    try {
-      oldObjects.use(oldObjectRecording.get());
-    } catch (RuntimeException e) {
-      Log.debug("the JVM's leak profiler (JFR old object samples) could not start", e);
-    }
+    oldObjects.offer(oldObjectRecording);
   }
 
   /** False when the JVM began to exit meanwhile (or the sampler was closed): then nothing is started. */

@@ -130,6 +130,19 @@ public final class LeakDetector implements Consumer<GcEvent> {
     listeners.add(listener);
   }
 
+  /** Whether a leak is suspected or any window shows growth at the bar that would hold a suspicion. */
+  public boolean growthSeen() {
+    if (suspected) {
+      return true;
+    }
+    for (boolean growing : holding) {
+      if (growing) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The latest verdict; safe from any thread. */
   public LeakVerdict verdict() {
     return verdict;

@@ -1,20 +1,58 @@
 package io.memwatch.collector.sites;
 
+import io.memwatch.collector.log.Log;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * The JVM's own sample of live objects ({@link OldObject}), for the sites no hook follows: the JDK's
  * and libraries' allocations, named after the user's line that led to them. Something outside the
- * collector reads it (the agent, through the Flight Recorder) and is plugged in once it can; until
- * then, and where it cannot, the sample is empty.
+ * collector reads it (the agent, through the Flight Recorder); until it is plugged in, and where it
+ * cannot be, the sample is empty.
+ *
+ * <p>The JVM's leak profiler takes a stack trace at each allocation it considers, which an
+ * allocation-heavy service pays for in CPU time. So the agent only offers to start it, and it is
+ * started once it is wanted: when the live set is first seen growing, there is growth to explain.
  */
 public final class OldObjects {
   private volatile Supplier<List<OldObject>> source = List::of;
+  private Supplier<? extends Supplier<List<OldObject>>> starter;
+  private boolean wanted;
+  private boolean started;
 
-  /** From now on, samples come from {@code source}; it is asked on the collector thread. */
-  public void use(Supplier<List<OldObject>> source) {
+  /** From now on, samples come from {@code source}, already running; it is asked on the collector thread. */
+  public synchronized void use(Supplier<List<OldObject>> source) {
     this.source = source;
+    started = true;
+  }
+
+  /** {@code starter} starts the JVM's sample and returns its reader: called once it is wanted, at once if it already is. */
+  public synchronized void offer(Supplier<? extends Supplier<List<OldObject>>> starter) {
+    this.starter = starter;
+    startIfWantedAndOffered();
+  }
+
+  /** The live set grows: start the JVM's sample if it can be, now or once offered. */
+  public synchronized void want() {
+    wanted = true;
+    startIfWantedAndOffered();
+  }
+
+  public synchronized boolean started() {
+    return started;
+  }
+
+  private void startIfWantedAndOffered() {
+    if (!wanted || starter == null || started) {
+      return;
+    }
+    started = true;
+    try {
+      source = starter.get();
+      Log.debug("the live set grows: the JVM's leak profiler started");
+    } catch (RuntimeException e) {
+      Log.debug("the JVM's leak profiler (JFR old object samples) could not start", e);
+    }
   }
 
   /** The objects sampled and still alive now; empty if nothing can tell. Never throws. */
