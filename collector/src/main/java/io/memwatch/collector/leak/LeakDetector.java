@@ -313,7 +313,11 @@ public final class LeakDetector implements Consumer<GcEvent> {
       if (hasOnset(i)) {
         Trend trend = growing(i);
         double grown = trend.slope() * trend.spanSeconds();
-        double clearBelow = Math.min(levelNow(i) - grown / 2, levelNow(i) - dropBytes);
+        // A site's climb says nothing of where the heap's level stands: a marking that finds the
+        // sessions' garbage takes the live set far below a young collection's reading while the
+        // site keeps growing. Such a suspicion is lifted only when no window shows growth.
+        double clearBelow = siteDriven[i] ? Double.NEGATIVE_INFINITY
+            : Math.min(levelNow(i) - grown / 2, levelNow(i) - dropBytes);
         if (refutedLately(i, sample, clearBelow)) {
           continue;
         }
