@@ -168,7 +168,7 @@ awk -F'\t' -v order="${configs[*]}" '
         c = names[i]
         if (live[c] == "") continue
         l = median(live[c]) / 1024; if (i == 1) bl = l
-        printf "%-24s %6.1f MiB %+5.1f MiB %12.1f MiB\n", c, l, l - bl, median(own[c]) / 1024
+        printf "%-24s %6.1f MiB %+5.1f MiB %12.0f KiB\n", c, l, l - bl, median(own[c])
       }
       printf "(live heap: after the work, from the JVM'"'"'s class histogram, a full collection first, with LIVE_HEAP=1)\n"
     }
