@@ -9,9 +9,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedClass;
@@ -28,8 +29,8 @@ import jdk.jfr.consumer.RecordingFile;
  *
  * <p>The event never reaches a {@code RecordingStream}: the JVM writes its samples only when a
  * recording is dumped. A read dumps this recording to a file of memwatch's own (created readable by
- * this user only, deleted at once), keeps the newest dump's samples (each dump repeats the ones
- * before, within {@link #MAX_AGE}) and names their sites as the allocation sampler does. Without
+ * this user only, deleted at once), keeps every sample in it once (each dump adds the samples taken
+ * since the JVM last swept dead ones; the recording keeps {@link #MAX_AGE}) and names their sites as the allocation sampler does. Without
  * paths to GC roots a dump walks no heap: a few milliseconds here, and tens to parse. The host's own
  * recordings are not touched.
  */
@@ -65,19 +66,16 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, AutoCloseab
     try {
       file = Files.createTempFile("memwatch-old-objects-", ".jfr");
       recording.dump(file);
-      List<RecordedEvent> events = RecordingFile.readAllEvents(file);
-      Instant newest = Instant.MIN;
-      for (RecordedEvent event : events) {
-        if (isSample(event) && event.getStartTime().isAfter(newest)) {
-          newest = event.getStartTime();
+      // Each dump makes the JVM write the samples taken since its last sweep of dead ones, not all
+      // of them; earlier dumps' samples are still in the recording (kept MAX_AGE). So every sample
+      // in the file counts, once: the same object written by two dumps has one allocation time.
+      Map<String, OldObject> unique = new HashMap<>();
+      for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
+        if (isSample(event)) {
+          unique.putIfAbsent(identity(event), toObject(event));
         }
       }
-      List<OldObject> objects = new ArrayList<>();
-      for (RecordedEvent event : events) {
-        if (isSample(event) && event.getStartTime().equals(newest)) {
-          objects.add(toObject(event));
-        }
-      }
+      List<OldObject> objects = new ArrayList<>(unique.values());
       Log.debug("read " + objects.size() + " of the JVM's sampled live objects in " + (System.nanoTime() - start) / 1_000_000 + " ms");
       return objects;
     } catch (IOException e) {
@@ -91,6 +89,12 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, AutoCloseab
         }
       }
     }
+  }
+
+  private static String identity(RecordedEvent event) {
+    RecordedObject object = event.getValue("object");
+    long address = object != null && object.hasField("address") ? object.getLong("address") : 0;
+    return event.getInstant("allocationTime") + "/" + address;
   }
 
   private static boolean isSample(RecordedEvent event) {

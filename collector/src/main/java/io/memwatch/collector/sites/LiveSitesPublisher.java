@@ -152,9 +152,12 @@ public final class LiveSitesPublisher {
         kept.add(new Suspect(site, estimate, estimate, Retention.isSteady(stages.get(site))));
       }
     });
-    // A site that kept a twentieth of the growth or less is within the estimates' error (a few
-    // samples of 512 KiB each): naming it would send someone to read code for nothing.
-    kept.removeIf(suspect -> grownBytes > 0 && suspect.retainedBytes() <= grownBytes / 20);
+    // A line that kept a twentieth of the growth or less, all its types together, is within the
+    // estimates' error (a few samples of 512 KiB each): naming it would send someone to read code
+    // for nothing. Together: a leak of parsed objects spreads over many types at one line.
+    Map<String, Long> byLine = new HashMap<>();
+    kept.forEach(suspect -> byLine.merge(suspect.site().site(), suspect.retainedBytes(), Long::sum));
+    kept.removeIf(suspect -> grownBytes > 0 && byLine.get(suspect.site().site()) <= grownBytes / 20);
     kept.sort(Comparator.comparing(Suspect::steady).thenComparingLong(Suspect::retainedBytes).reversed());
     return List.copyOf(kept.subList(0, Math.min(10, kept.size())));
   }
