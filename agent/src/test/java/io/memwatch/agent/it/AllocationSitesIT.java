@@ -55,9 +55,7 @@ class AllocationSitesIT {
       child.writeStdin("go");
       plain = child.awaitStdout("^forms: \\d", Duration.ofSeconds(30));
     }
-    // A correctness test of the hooks, not of a default's promise: at 4 KiB a sample every form, the
-    // rare ones too, is hooked and sampled within the minute (coverage at defaults is AllocationAttributionIT's).
-    try (ChildJvm child = ChildJvm.withAgent("port=0,sampleBytes=4k,topSites=200,debug=true").run(AllocationFormsApp.class)) {
+    try (ChildJvm child = ChildJvm.withAgent("port=0,topSites=200,debug=true").run(AllocationFormsApp.class)) {
       child.awaitStderr("allocation instrumentation in place", Duration.ofSeconds(60));
       child.writeStdin("go");
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
