@@ -342,9 +342,6 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // freeing the regions a churning cache emptied) says the climb was garbage, and would lift the
   // suspicion at once if it came next.
   private boolean refutedLately(int i, LiveSample sample, double clearBelow) {
-    if (siteDriven[i]) {
-      return false; // a site's climb is judged against its own count, not the heap's level
-    }
     if (sample.bytes() <= clearBelow) {
       return true;
     }
