@@ -128,7 +128,9 @@ public final class Collector implements AutoCloseable {
 
   /** Logs each turn of the leak verdict with the suspect sites, and dumps the heap on a new suspicion if {@code dumper} is not null. */
   public void reportLeaks(HeapDumper dumper) {
-    leakDetector.onChange(new LeakReporter(liveSites::suspects, dumper));
+    LeakReporter reporter = new LeakReporter(liveSites::suspects, dumper);
+    leakDetector.onChange(reporter);
+    drain.onGc(event -> reporter.afterCollection(leakDetector.verdict()));
   }
 
   public EventQueues queues() {

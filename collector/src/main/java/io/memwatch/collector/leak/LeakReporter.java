@@ -14,6 +14,11 @@ import java.util.stream.Collectors;
  * window that raised the suspicion), and, only when enabled, one heap dump per incident.
  * The dump is written on its own daemon thread: it takes seconds, and the collector thread must
  * go on draining meanwhile.
+ *
+ * <p>A suspicion can come before any collection has judged what its window allocated (on
+ * generational ZGC, followed objects are judged only once promoted and marked, cycles later): its
+ * line then names no site, and a second line names them as soon as a later collection can
+ * ({@link #afterCollection}), while the suspicion holds.
  */
 public final class LeakReporter implements Consumer<LeakVerdict> {
   /** The suspects among objects allocated between two moments of JVM uptime, in milliseconds. */
@@ -22,8 +27,13 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     List<LiveSitesPublisher.Suspect> suspects(long fromMillis, long toMillis, double grownBytes);
   }
 
+  // Asking costs a read of the JVM's sample of live objects (tens of milliseconds): not every collection.
+  private static final long ASK_AGAIN_MILLIS = 5_000;
+
   private final SuspectSource suspects;
   private final HeapDumper dumper;
+  private LeakVerdict unnamed;
+  private long askedAtMillis;
 
   /** @param dumper where to dump on a new suspicion, or null to never dump */
   public LeakReporter(SuspectSource suspects, HeapDumper dumper) {
@@ -34,18 +44,48 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   @Override
   public void accept(LeakVerdict verdict) {
     if (!verdict.suspected()) {
+      unnamed = null;
       Log.info("leak suspicion lifted: " + verdict.summary());
       return;
     }
-    long windowMillis = verdict.windowSeconds() * 1000;
-    Log.warn("leak suspected: " + verdict.summary() + "; "
-        + describe(suspects.suspects(verdict.atMillis() - windowMillis, verdict.atMillis(),
-            verdict.growthBytesPerSecond() * verdict.windowSeconds())));
+    List<LiveSitesPublisher.Suspect> named = suspectsOf(verdict);
+    unnamed = named.isEmpty() ? verdict : null;
+    askedAtMillis = verdict.atMillis();
+    Log.warn("leak suspected: " + verdict.summary() + "; " + describe(named));
     if (dumper != null) {
       Thread thread = new Thread(this::dump, "memwatch-heapdump");
       thread.setDaemon(true);
       thread.start();
     }
+  }
+
+  /**
+   * After each collection, on the collector thread: names the suspects of a suspicion whose line
+   * could not, once a collection has judged its window.
+   *
+   * @param now the verdict as it stands
+   */
+  public void afterCollection(LeakVerdict now) {
+    if (unnamed == null || now.atMillis() - askedAtMillis < ASK_AGAIN_MILLIS) {
+      return;
+    }
+    if (!now.suspected()) {
+      unnamed = null;
+      return;
+    }
+    askedAtMillis = now.atMillis();
+    List<LiveSitesPublisher.Suspect> named = suspectsOf(unnamed);
+    if (!named.isEmpty()) {
+      unnamed = null;
+      Log.warn("leak suspects: " + describe(named).substring("suspect sites: ".length())
+          + " (kept from the window that raised the suspicion " + (now.atMillis() - now.sinceMillis()) / 1000 + " s ago)");
+    }
+  }
+
+  private List<LiveSitesPublisher.Suspect> suspectsOf(LeakVerdict verdict) {
+    long windowMillis = verdict.windowSeconds() * 1000;
+    return suspects.suspects(verdict.sinceMillis() - windowMillis, verdict.sinceMillis(),
+        verdict.growthBytesPerSecond() * verdict.windowSeconds());
   }
 
   static String describe(List<LiveSitesPublisher.Suspect> suspects) {

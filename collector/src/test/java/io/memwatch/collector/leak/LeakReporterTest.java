@@ -1,0 +1,96 @@
+package io.memwatch.collector.leak;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memwatch.collector.sites.LiveSitesPublisher.Suspect;
+import io.memwatch.collector.sites.SiteKey;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LeakReporterTest {
+  private static final SiteKey LEAK = new SiteKey("example.Leak.remember(Leak.java:12)", "byte[]");
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final List<long[]> asked = new ArrayList<>();
+  private PrintStream originalErr;
+  private long judgedBefore = -1; // none yet
+
+  @BeforeEach
+  void captureStderr() {
+    originalErr = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restoreStderr() {
+    System.setErr(originalErr);
+  }
+
+  // Like the followed objects: a site is known only for what collections have judged.
+  private List<Suspect> suspects(long fromMillis, long toMillis, double grownBytes) {
+    asked.add(new long[] {fromMillis, toMillis});
+    return judgedBefore >= 0 && judgedBefore > fromMillis ? List.of(new Suspect(LEAK, 90L << 20, 80L << 20, true)) : List.of();
+  }
+
+  private static LeakVerdict suspected(long sinceMillis, long atMillis) {
+    return new LeakVerdict(true, 2 << 20, 150, 200L << 20, 512L << 20, sinceMillis, 60, atMillis);
+  }
+
+  private static LeakVerdict lifted(long atMillis) {
+    return new LeakVerdict(false, 0, Double.NaN, 100L << 20, 512L << 20, -1, 0, atMillis);
+  }
+
+  private List<String> lines() {
+    return err.toString(StandardCharsets.UTF_8).lines().toList();
+  }
+
+  @Test
+  void aSuspicionRaisedBeforeItsWindowWasJudgedNamesItsSitesOnceACollectionHasJudgedIt() {
+    LeakReporter reporter = new LeakReporter(this::suspects, null);
+
+    reporter.accept(suspected(50_000, 50_000));
+    reporter.afterCollection(suspected(50_000, 52_000)); // too soon to ask again
+    judgedBefore = 40_000;
+    reporter.afterCollection(suspected(50_000, 56_000));
+    reporter.afterCollection(suspected(50_000, 70_000)); // named already
+
+    assertThat(lines()).hasSize(2);
+    assertThat(lines().get(0)).startsWith("memwatch: leak suspected: ").endsWith("no allocation site stands out yet (see memwatch_site_live_bytes)");
+    assertThat(lines().get(1)).isEqualTo("memwatch: leak suspects: example.Leak.remember(Leak.java:12) byte[] kept 80 MiB"
+        + " (kept from the window that raised the suspicion 6 s ago)");
+    // Always the window that raised the suspicion, not the one now.
+    assertThat(asked).allSatisfy(window -> assertThat(window).containsExactly(-10_000, 50_000));
+    assertThat(asked).hasSize(2);
+  }
+
+  @Test
+  void aSuspicionNamedAtOnceIsNotNamedAgain() {
+    judgedBefore = 45_000;
+    LeakReporter reporter = new LeakReporter(this::suspects, null);
+
+    reporter.accept(suspected(50_000, 50_000));
+    reporter.afterCollection(suspected(50_000, 60_000));
+
+    assertThat(lines()).singleElement().asString().contains("suspect sites: example.Leak.remember(Leak.java:12) byte[] kept 80 MiB");
+    assertThat(asked).hasSize(1);
+  }
+
+  @Test
+  void aLiftedSuspicionIsNotNamedLater() {
+    LeakReporter reporter = new LeakReporter(this::suspects, null);
+
+    reporter.accept(suspected(50_000, 50_000));
+    reporter.accept(lifted(55_000));
+    judgedBefore = 45_000;
+    reporter.afterCollection(lifted(60_000));
+    reporter.afterCollection(suspected(70_000, 70_000)); // a new suspicion speaks for itself
+
+    assertThat(lines()).hasSize(2);
+    assertThat(lines().get(1)).startsWith("memwatch: leak suspicion lifted: ");
+  }
+}
