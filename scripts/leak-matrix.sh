@@ -10,6 +10,7 @@
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 scripts/leak-matrix.sh
 #   RECORD=1 scripts/leak-matrix.sh                # also replace the recorded series the unit tests replay
 #   SKIP_BUILD=1 scripts/leak-matrix.sh
+#   AGENT_OPTIONS=port=0,debug=true scripts/leak-matrix.sh  # the agent's options (port=0 by default)
 #   WATCH_SECONDS=1500 SCENARIOS=slow scripts/leak-matrix.sh   # watch each run this long instead
 #
 # For each run it prints when the leak was first suspected after the scenario started, the
@@ -67,7 +68,7 @@ run() {
   local scenario=$1 collector=$2 name=$1-$2
   scenario_args "$scenario"
   read -r -a flags <<<"${collector_flags[$collector]}"
-  "$java" "-javaagent:$out/agent.jar=port=0" -Dscenario.gcSeries="$out/$name.gc" "-Xmx$heap" "${flags[@]}" \
+  "$java" "-javaagent:$out/agent.jar=${AGENT_OPTIONS:-port=0}" -Dscenario.gcSeries="$out/$name.gc" "-Xmx$heap" "${flags[@]}" \
     -cp "$out/fixtures" example.fixtures.ServiceScenarioApp "${args[@]}" >"$out/$name.log" 2>&1 &
   local pid=$! url="" started="" first="" exhaustion="" line=""
   for _ in $(seq 300); do

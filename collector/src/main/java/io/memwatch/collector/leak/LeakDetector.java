@@ -50,6 +50,10 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // suspicion every few days to none.
   private static final int PERSISTENCE_DIVISOR = 12;
 
+  // A climb of the readings counts only if it exceeds the floors' largest recent fall by half again:
+  // falls are sampled, so the saw-tooth they belong to was taller than the one seen.
+  private static final double FLOOR_SWING_FACTOR = 2;
+
   private final LeakSettings settings;
   private final LongSupplier suppliedHeapMax;
   private final List<TrendWindow> windows;
@@ -229,7 +233,8 @@ public final class LeakDetector implements Consumer<GcEvent> {
       trends[i] = fit.fit(seconds, bytes, points, -window.seconds() / 2);
       riseBytes[i] =
           Math.max(settings.minRiseBytes(), heapMax > 0 ? window.riseFraction() * heapMax : 0);
-      onsetEvidence[i] = GrowthBar.onset(riseBytes[i]).judge(trends[i], window.seconds());
+      double onsetBar = Math.max(riseBytes[i], FLOOR_SWING_FACTOR * floorSwing(window));
+      onsetEvidence[i] = GrowthBar.onset(onsetBar).judge(trends[i], window.seconds());
       if (!onsetEvidence[i].isGrowth()) {
         onsetSinceMillis[i] = -1;
       } else if (onsetSinceMillis[i] < 0) {
@@ -241,6 +246,19 @@ public final class LeakDetector implements Consumer<GcEvent> {
         judgeSites(i);
       }
     }
+  }
+
+  // The largest fall from one floor to the next over the window and the one before it. Floors that
+  // fall that far carry that much garbage some of the time (ZGC's pages it did not relocate, G1's
+  // regions its remark could not free), and its coming back raises them as far: a climb of the
+  // readings no larger proves nothing. A leak's floors do not fall.
+  private double floorSwing(TrendWindow window) {
+    int points = history.series(nowMillis, 2 * window.millis(), true, seconds, bytes);
+    double swing = 0;
+    for (int k = 1; k < points; k++) {
+      swing = Math.max(swing, bytes[k - 1] - bytes[k]);
+    }
+    return swing;
   }
 
   // The short window's readings may be too few to judge: a young collection every 30 s, as G1 on
@@ -327,6 +345,10 @@ public final class LeakDetector implements Consumer<GcEvent> {
         if (refutedLately(i, sample, clearBelow)) {
           continue;
         }
+        Log.debug(String.format(java.util.Locale.ROOT,
+            "leak onset: %.0f s window, evidence %s%s, %d readings over %.0f s rising %.2f MiB/s, bar %.0f MiB, reading %d MiB",
+            windows.get(i).seconds(), onsetEvidence[i], siteDriven[i] ? " (a site's count)" : "", trend.points(),
+            trend.spanSeconds(), trend.slope() / (1 << 20), riseBytes[i] / (1 << 20), sample.bytes() >> 20));
         suspected = true;
         sinceMillis = nowMillis;
         driving = i;
