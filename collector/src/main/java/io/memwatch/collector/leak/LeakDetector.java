@@ -136,13 +136,17 @@ public final class LeakDetector implements Consumer<GcEvent> {
 
   /**
    * Whether the live set is seen growing: a leak suspected, a window at the bar that would hold a
-   * suspicion, or the short window's readings so far, two or more, rising at half its onset bar
-   * (readings 30 s apart, as G1 on Java 25 gives a 512 MiB heap, hold nothing for a minute).
+   * suspicion, or the short window's readings so far, two or more over a quarter of it, rising at
+   * half its onset bar (readings 30 s apart, as G1 on Java 25 gives a 512 MiB heap, hold nothing
+   * for a minute). A program's start-up often grows as steeply, and a program of a few seconds
+   * never for that long: it does not pay for the JVM's leak profiler.
    */
   public boolean growthSeen() {
     Trend shortTrend = trends[0];
+    TrendWindow shortWindow = windows.get(0);
     if (suspected || shortTrend.points() >= 2
-        && shortTrend.slope() * windows.get(0).seconds() >= riseBytes[0] / 2) {
+        && shortTrend.spanSeconds() >= shortWindow.seconds() / 4
+        && shortTrend.slope() * shortWindow.seconds() >= riseBytes[0] / 2) {
       return true;
     }
     for (boolean growing : holding) {

@@ -42,6 +42,33 @@ class LeakDetectorTest {
 
   @ParameterizedTest
   @EnumSource(Gc.class)
+  void growthOfAFewSecondsIsNotGrowthSeenButALeakIsWithinHalfAMinute(Gc gc) {
+    // growthSeen() starts the JVM's leak profiler, which costs a busy program a tenth of its CPU:
+    // a program that grows steeply for the few seconds it runs must not set it off; a leak must,
+    // well before it is suspected, so that the profiler has sampled what the suspicion's window kept.
+    VerdictRecorder shortProgram = VerdictRecorder.withDefaults();
+    SimulatedHeap heap = SimulatedHeap.of(gc, 512 * MIB).youngEvery(0.5)
+        .live(t -> 32 * MIB + 10 * MIB * t).garbage(0.1 * MIB);
+    for (int second = 1; second <= 14; second++) {
+      heap.runUntil(second, shortProgram);
+      assertThat(shortProgram.detector.growthSeen()).as("growth seen after %d s of 10 MiB/s", second).isFalse();
+    }
+
+    VerdictRecorder leaking = VerdictRecorder.withDefaults();
+    SimulatedHeap leak = fastLeak(gc);
+    double seenAt = Double.NaN;
+    for (int second = 1; second <= 60 && Double.isNaN(seenAt); second++) {
+      leak.runUntil(second, leaking);
+      if (leaking.detector.growthSeen()) {
+        seenAt = second;
+      }
+    }
+    assertThat(seenAt).as("seconds until the leak's growth was seen").isLessThanOrEqualTo(30);
+    assertThat(leaking.firstSuspectedAt()).as("suspected only after").isNaN();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Gc.class)
   void exhaustionIsTheHeadroomLeftOverTheLeakRate(Gc gc) {
     VerdictRecorder recorder = VerdictRecorder.withDefaults();
     SimulatedHeap heap = fastLeak(gc).runUntil(100, recorder);
