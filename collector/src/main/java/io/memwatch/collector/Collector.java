@@ -128,7 +128,7 @@ public final class Collector implements AutoCloseable {
 
   /** Logs each turn of the leak verdict with the suspect sites, and dumps the heap on a new suspicion if {@code dumper} is not null. */
   public void reportLeaks(HeapDumper dumper) {
-    LeakReporter reporter = new LeakReporter(liveSites::suspects, dumper);
+    LeakReporter reporter = new LeakReporter(liveSites::suspects, dumper, oldObjects::heldWithPaths);
     leakDetector.onChange(reporter);
     drain.onGc(event -> reporter.afterCollection(leakDetector.verdict()));
   }

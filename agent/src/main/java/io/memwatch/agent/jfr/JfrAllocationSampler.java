@@ -68,7 +68,8 @@ public final class JfrAllocationSampler implements AutoCloseable {
     SiteResolver resolver = new SiteResolver(userCode, hooked, sites);
     JfrAllocationSampler sampler = new JfrAllocationSampler(
         List.of(new AllocationSampleHandler(resolver, queues, new ThreadsBeforeStart()), new MarkingHandler(queues)),
-        () -> OldObjectRecording.start(new SiteResolver(userCode, hooked, sites), sites), oldObjects, onFailure);
+        () -> OldObjectRecording.start(new SiteResolver(userCode, hooked, sites), sites, new RetainerName(userCode)),
+        oldObjects, onFailure);
     sampler.thread.start();
     return sampler;
   }

@@ -2,6 +2,8 @@ package io.memwatch.agent.jfr;
 
 import io.memwatch.collector.events.JvmClock;
 import io.memwatch.collector.log.Log;
+import io.memwatch.collector.retainers.HeldObject;
+import io.memwatch.collector.retainers.PathsToRoots;
 import io.memwatch.collector.sites.OldObject;
 import io.memwatch.collector.sites.SiteRegistry;
 import java.io.IOException;
@@ -34,50 +36,84 @@ import jdk.jfr.consumer.RecordingFile;
  * paths to GC roots a dump walks no heap: a few milliseconds here, and tens to parse. The host's own
  * recordings are not touched.
  */
-final class OldObjectRecording implements Supplier<List<OldObject>>, AutoCloseable {
+final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoots, AutoCloseable {
   static final String EVENT = "jdk.OldObjectSample";
   static final Duration MAX_AGE = Duration.ofMinutes(2);
+  /** How long the JVM may search for paths to GC roots, stopped at a safepoint, on each suspicion. */
+  static final Duration PATHS_CUTOFF = Duration.ofSeconds(1);
+  private static final String CLASS_NAME = "Class Name: ";
+  private static final int MAX_PATH = 200;
 
   private final Recording recording;
   private final SiteResolver resolver;
   private final SiteRegistry sites;
+  private final RetainerName names;
 
-  private OldObjectRecording(Recording recording, SiteResolver resolver, SiteRegistry sites) {
+  private OldObjectRecording(Recording recording, SiteResolver resolver, SiteRegistry sites, RetainerName names) {
     this.recording = recording;
     this.resolver = resolver;
     this.sites = sites;
+    this.names = names;
   }
 
   /** Starts the recording; {@code resolver} must be this recording's own: reads come from another thread. */
-  static OldObjectRecording start(SiteResolver resolver, SiteRegistry sites) {
+  static OldObjectRecording start(SiteResolver resolver, SiteRegistry sites, RetainerName names) {
     Recording recording = new Recording();
     recording.setName("memwatch old objects");
     recording.enable(EVENT).withStackTrace().with("cutoff", "0 ns");
     recording.setToDisk(true);
     recording.setMaxAge(MAX_AGE);
     recording.start();
-    return new OldObjectRecording(recording, resolver, sites);
+    return new OldObjectRecording(recording, resolver, sites, names);
   }
 
   @Override
   public synchronized List<OldObject> get() {
     long start = System.nanoTime();
+    List<OldObject> objects = new ArrayList<>();
+    for (RecordedEvent event : dumpedSamples().values()) {
+      objects.add(toObject(event));
+    }
+    Log.debug("read " + objects.size() + " of the JVM's sampled live objects in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+    return objects;
+  }
+
+  @Override
+  public synchronized List<HeldObject> heldWithPaths() {
+    long start = System.nanoTime();
+    recording.enable(EVENT).withStackTrace().with("cutoff", PATHS_CUTOFF.toMillis() + " ms");
+    try {
+      List<HeldObject> held = new ArrayList<>();
+      int withPath = 0;
+      for (RecordedEvent event : dumpedSamples().values()) {
+        String retainer = names.of(path(event));
+        withPath += retainer == null ? 0 : 1;
+        held.add(new HeldObject(JvmClock.uptimeAt(event.getInstant("allocationTime").toEpochMilli()), retainer));
+      }
+      Log.debug("read " + held.size() + " of the JVM's sampled live objects, " + withPath + " with a path to a GC root, in "
+          + (System.nanoTime() - start) / 1_000_000 + " ms");
+      return held;
+    } finally {
+      recording.enable(EVENT).withStackTrace().with("cutoff", "0 ns");
+    }
+  }
+
+  // Each dump makes the JVM write the samples taken since its last sweep of dead ones, not all of
+  // them; earlier dumps' samples are still in the recording (kept MAX_AGE). So every sample in the
+  // file counts, once: the same object written by two dumps has one allocation time and address.
+  // Where one copy carries a path to a GC root, that one is kept.
+  private Map<String, RecordedEvent> dumpedSamples() {
     Path file = null;
     try {
       file = Files.createTempFile("memwatch-old-objects-", ".jfr");
       recording.dump(file);
-      // Each dump makes the JVM write the samples taken since its last sweep of dead ones, not all
-      // of them; earlier dumps' samples are still in the recording (kept MAX_AGE). So every sample
-      // in the file counts, once: the same object written by two dumps has one allocation time.
-      Map<String, OldObject> unique = new HashMap<>();
+      Map<String, RecordedEvent> unique = new HashMap<>();
       for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
         if (isSample(event)) {
-          unique.putIfAbsent(identity(event), toObject(event));
+          unique.merge(identity(event), event, (kept, other) -> hasPath(kept) || !hasPath(other) ? kept : other);
         }
       }
-      List<OldObject> objects = new ArrayList<>(unique.values());
-      Log.debug("read " + objects.size() + " of the JVM's sampled live objects in " + (System.nanoTime() - start) / 1_000_000 + " ms");
-      return objects;
+      return unique;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -89,6 +125,40 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, AutoCloseab
         }
       }
     }
+  }
+
+  private static boolean hasPath(RecordedEvent event) {
+    RecordedObject object = event.getValue("object");
+    return object != null && object.hasField("referrer") && object.getValue("referrer") != null;
+  }
+
+  // The sampled object first, then each object that refers to it, up to the root.
+  private static List<RetainerName.Link> path(RecordedEvent event) {
+    List<RetainerName.Link> links = new ArrayList<>();
+    RecordedObject object = event.getValue("object");
+    String via = null;
+    while (object != null && links.size() < MAX_PATH) {
+      RecordedClass type = object.getValue("type");
+      String typeName = type == null ? "(unknown)" : type.getName();
+      String className = null;
+      if ("java.lang.Class".equals(typeName) && object.hasField("description")) {
+        String description = object.getString("description");
+        if (description != null && description.startsWith(CLASS_NAME)) {
+          className = description.substring(CLASS_NAME.length());
+        }
+      }
+      RecordedObject referrer = object.hasField("referrer") ? object.getValue("referrer") : null;
+      String field = null;
+      RecordedObject next = null;
+      if (referrer != null) {
+        RecordedObject fieldRef = referrer.hasField("field") ? referrer.getValue("field") : null;
+        field = fieldRef == null ? null : fieldRef.getString("name");
+        next = referrer.hasField("object") ? referrer.getValue("object") : null;
+      }
+      links.add(new RetainerName.Link(typeName, className, field));
+      object = next;
+    }
+    return links;
   }
 
   private static String identity(RecordedEvent event) {

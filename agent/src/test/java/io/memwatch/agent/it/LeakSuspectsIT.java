@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Leaks of objects no hook sees, at default options: Strings the JDK makes and a map keeps, orders
  * Jackson makes and a cache keeps. The suspicion names the user's line that keeps them first, from
- * the JVM's own sample of live objects (its leak profiler), since no followed object tells.
+ * the JVM's own sample of live objects (its leak profiler), since no followed object tells; and the
+ * next line names the field that keeps them, from the same sample's paths to GC roots.
  */
 class LeakSuspectsIT {
   private static final Duration SUSPECTED_WITHIN = Duration.ofSeconds(120);
@@ -23,6 +24,8 @@ class LeakSuspectsIT {
       String line = child.awaitStderr("memwatch: leak suspected: ", SUSPECTED_WITHIN);
       System.out.println("LeakSuspectsIT: " + line);
       assertThat(firstSuspect(line)).startsWith(putLine + " ");
+      // What keeps them: the map field of the cache the worker thread holds.
+      assertThat(firstRetainer(child)).startsWith("example.fixtures.StringLeakApp$Cache.map (java.util.HashMap) holds ");
     }
   }
 
@@ -35,7 +38,15 @@ class LeakSuspectsIT {
       String line = child.awaitStderr("memwatch: leak suspected: ", SUSPECTED_WITHIN);
       System.out.println("LeakSuspectsIT: " + line);
       assertThat(firstSuspect(line)).startsWith(loadLine + " ");
+      assertThat(firstRetainer(child)).startsWith("example.fixtures.JacksonCacheApp$OrderCache.orders (java.util.HashMap) holds ");
     }
+  }
+
+  // Read once, right after the suspicion, from the JVM's sample of live objects with their paths to GC roots.
+  private static String firstRetainer(ChildJvm child) throws Exception {
+    String line = child.awaitStderr("memwatch: leak retained by: ", Duration.ofSeconds(30));
+    System.out.println("LeakSuspectsIT: " + line);
+    return line.substring(line.indexOf("leak retained by: ") + "leak retained by: ".length());
   }
 
   private static String firstSuspect(String line) {

@@ -2,10 +2,13 @@ package io.memwatch.collector.leak;
 
 import io.memwatch.collector.dump.HeapDumper;
 import io.memwatch.collector.log.Log;
+import io.memwatch.collector.retainers.HeldObject;
+import io.memwatch.collector.retainers.Retainers;
 import io.memwatch.collector.sites.LiveSitesPublisher;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -32,13 +35,23 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
 
   private final SuspectSource suspects;
   private final HeapDumper dumper;
+  private final Supplier<List<HeldObject>> heldWithPaths;
   private LeakVerdict unnamed;
   private long askedAtMillis;
 
   /** @param dumper where to dump on a new suspicion, or null to never dump */
   public LeakReporter(SuspectSource suspects, HeapDumper dumper) {
+    this(suspects, dumper, null);
+  }
+
+  /**
+   * @param heldWithPaths the JVM's sampled live objects with their paths to GC roots, read once on
+   *     each new suspicion on a thread of its own to name what keeps the growth; null for never
+   */
+  public LeakReporter(SuspectSource suspects, HeapDumper dumper, Supplier<List<HeldObject>> heldWithPaths) {
     this.suspects = suspects;
     this.dumper = dumper;
+    this.heldWithPaths = heldWithPaths;
   }
 
   @Override
@@ -52,6 +65,11 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     unnamed = named.isEmpty() ? verdict : null;
     askedAtMillis = verdict.atMillis();
     Log.warn("leak suspected: " + verdict.summary() + "; " + describe(named));
+    if (heldWithPaths != null) {
+      Thread thread = new Thread(() -> nameRetainers(verdict), "memwatch-retainers");
+      thread.setDaemon(true);
+      thread.start();
+    }
     if (dumper != null) {
       Thread thread = new Thread(this::dump, "memwatch-heapdump");
       thread.setDaemon(true);
@@ -99,6 +117,27 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
 
   private static String size(long bytes) {
     return bytes >= 10L << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
+  }
+
+  // Off the collector thread: finding the paths stops the JVM for up to its time limit, and the
+  // collector must go on draining meanwhile.
+  private void nameRetainers(LeakVerdict verdict) {
+    try {
+      List<HeldObject> held = heldWithPaths.get();
+      if (held.isEmpty()) {
+        return;
+      }
+      long from = verdict.sinceMillis() - verdict.windowSeconds() * 1000;
+      int sampled = Retainers.sampled(held, from, verdict.sinceMillis());
+      if (sampled == 0) {
+        return;
+      }
+      List<Retainers.Retainer> retainers = Retainers.of(held, from, verdict.sinceMillis(),
+          verdict.growthBytesPerSecond() * verdict.windowSeconds());
+      Log.warn("leak retained by: " + Retainers.describe(retainers, sampled));
+    } catch (RuntimeException e) {
+      Log.debug("could not name what keeps the leak", e);
+    }
   }
 
   private void dump() {

@@ -1,6 +1,8 @@
 package io.memwatch.collector.sites;
 
 import io.memwatch.collector.log.Log;
+import io.memwatch.collector.retainers.HeldObject;
+import io.memwatch.collector.retainers.PathsToRoots;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -52,6 +54,23 @@ public final class OldObjects {
       Log.debug("the live set grows: the JVM's leak profiler started");
     } catch (RuntimeException e) {
       Log.debug("the JVM's leak profiler (JFR old object samples) could not start", e);
+    }
+  }
+
+  /**
+   * The objects sampled and still alive now with what keeps each ({@link PathsToRoots}), where the
+   * running source can find paths; empty otherwise. Stops the JVM for up to the source's time limit.
+   * Never throws.
+   */
+  public List<HeldObject> heldWithPaths() {
+    if (!(source instanceof PathsToRoots paths)) {
+      return List.of();
+    }
+    try {
+      return paths.heldWithPaths();
+    } catch (RuntimeException e) {
+      Log.debug("the paths to GC roots could not be read", e);
+      return List.of();
     }
   }
 

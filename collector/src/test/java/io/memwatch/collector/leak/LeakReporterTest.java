@@ -93,4 +93,24 @@ class LeakReporterTest {
     assertThat(lines()).hasSize(2);
     assertThat(lines().get(1)).startsWith("memwatch: leak suspicion lifted: ");
   }
+
+  @Test
+  void aNewSuspicionNamesWhatKeepsItsGrowthOnceOffTheCollectorThread() throws Exception {
+    List<String> readOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.function.Supplier<List<io.memwatch.collector.retainers.HeldObject>> held = () -> {
+      readOn.add(Thread.currentThread().getName());
+      return List.of(new io.memwatch.collector.retainers.HeldObject(40_000, "example.Audit.SEEN (java.util.HashMap)"),
+          new io.memwatch.collector.retainers.HeldObject(50_000, "example.Audit.SEEN (java.util.HashMap)"),
+          new io.memwatch.collector.retainers.HeldObject(5_000, "example.Startup.CONFIG (java.util.HashMap)"));
+    };
+    judgedBefore = 45_000;
+    LeakReporter reporter = new LeakReporter(this::suspects, null, held);
+
+    reporter.accept(suspected(90_000, 90_000));
+
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> lines().size() == 2);
+    assertThat(lines().get(1)).isEqualTo("memwatch: leak retained by: example.Audit.SEEN (java.util.HashMap) holds 2 of 2"
+        + " sampled objects of the growth (about 120 MiB)");
+    assertThat(readOn).containsExactly("memwatch-retainers");
+  }
 }

@@ -1,0 +1,88 @@
+package io.memwatch.agent.jfr;
+
+import io.memwatch.agent.owncode.UserCode;
+import java.util.List;
+
+/**
+ * Names what keeps a sampled object, from its path to a GC root: the link a person would change to
+ * let it go. Going from the root towards the object, the first field of the user's own code, static
+ * ({@code example.Audit.SEEN}) or not ({@code example.OrderCache.entries}); else the first static
+ * field of any class; else the field nearest the root; with the type it holds ({@code
+ * example.Audit.SEEN (java.util.HashMap)}). The links below it (a map's table, its nodes) are how
+ * that holder stores things, the same for every leak through it; the links above it are the
+ * framework's or the JDK's way to the root.
+ */
+final class RetainerName {
+  /**
+   * One object on the path, the sampled object first.
+   *
+   * @param type its class
+   * @param className for a {@code java.lang.Class} object, the class it stands for (its static
+   *     fields are its fields); null otherwise
+   * @param field the field of the next object up that refers to this one; null where an array does
+   *     or at the top of the path
+   */
+  record Link(String type, String className, String field) {}
+
+  private final UserCode userCode;
+
+  RetainerName(UserCode userCode) {
+    this.userCode = userCode;
+  }
+
+  /** The retainer of the path {@code links} (the sampled object first), null if no link names a field. */
+  String of(List<Link> links) {
+    String firstStatic = null;
+    String nearestRoot = null;
+    for (int i = links.size() - 1; i >= 1; i--) {
+      Link holder = links.get(i);
+      String field = links.get(i - 1).field();
+      if (field == null) {
+        continue;
+      }
+      String owner = holder.className() != null ? holder.className() : holder.type();
+      String name = owner + "." + field + " (" + readable(links.get(i - 1).type()) + ")";
+      if (isOwn(owner)) {
+        return name;
+      }
+      if (holder.className() != null && firstStatic == null) {
+        firstStatic = name;
+      }
+      if (nearestRoot == null) {
+        nearestRoot = name;
+      }
+    }
+    return firstStatic != null ? firstStatic : nearestRoot;
+  }
+
+  // The Flight Recorder names array classes as the JVM does: [B, [Ljava.lang.Object;.
+  static String readable(String type) {
+    int dimensions = 0;
+    while (dimensions < type.length() && type.charAt(dimensions) == '[') {
+      dimensions++;
+    }
+    if (dimensions == 0) {
+      return type;
+    }
+    String element = type.substring(dimensions);
+    String name = switch (element) {
+      case "B" -> "byte";
+      case "C" -> "char";
+      case "S" -> "short";
+      case "I" -> "int";
+      case "J" -> "long";
+      case "F" -> "float";
+      case "D" -> "double";
+      case "Z" -> "boolean";
+      default -> element.startsWith("L") && element.endsWith(";") ? element.substring(1, element.length() - 1) : element;
+    };
+    return name + "[]".repeat(dimensions);
+  }
+
+  private boolean isOwn(String type) {
+    if (UserCode.isJdk(type) || UserCode.isMemwatch(type)) {
+      return false;
+    }
+    return userCode.isEmpty() || userCode.contains(type);
+  }
+}

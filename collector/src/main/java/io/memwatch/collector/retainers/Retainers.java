@@ -1,0 +1,77 @@
+package io.memwatch.collector.retainers;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What keeps a leak's growth: the sampled objects allocated while the live set grew, grouped by
+ * their retainer. The samples carry no weight, so a group's bytes are estimated as its share of those
+ * samples times the growth: the JVM picks its samples by allocated bytes, so a share of samples is,
+ * in expectation, a share of the bytes allocated then that are still alive.
+ */
+public final class Retainers {
+  /** A retainer of the growth; {@code share} of the samples allocated during it. */
+  public record Retainer(String name, int samples, double share, long estimatedBytes) {}
+
+  private Retainers() {}
+
+  /**
+   * The retainers of objects allocated from {@code fromMillis} to {@code toMillis} (JVM uptime) that
+   * hold more than a twentieth of them, most samples first; objects with no path are counted in the
+   * shares but not named.
+   */
+  public static List<Retainer> of(List<HeldObject> held, long fromMillis, long toMillis, double grownBytes) {
+    Map<String, Integer> counts = new HashMap<>();
+    int total = 0;
+    for (HeldObject object : held) {
+      if (object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
+        total++;
+        if (object.retainer() != null) {
+          counts.merge(object.retainer(), 1, Integer::sum);
+        }
+      }
+    }
+    List<Retainer> retainers = new ArrayList<>();
+    for (Map.Entry<String, Integer> count : counts.entrySet()) {
+      // A twentieth of the samples or less is one or two objects: a JDK table that happened to be
+      // sampled, not what keeps the growth.
+      if (count.getValue() * 20 <= total) {
+        continue;
+      }
+      double share = count.getValue() / (double) total;
+      retainers.add(new Retainer(count.getKey(), count.getValue(), share, Math.round(share * Math.max(0, grownBytes))));
+    }
+    retainers.sort(Comparator.comparingInt(Retainer::samples).reversed().thenComparing(Retainer::name));
+    return retainers;
+  }
+
+  /** One line for the log: the top three, with their estimates. */
+  public static String describe(List<Retainer> retainers, int sampled) {
+    if (retainers.isEmpty()) {
+      return "no path to a GC root found for the " + sampled + " sampled objects of the growth";
+    }
+    StringBuilder line = new StringBuilder();
+    for (Retainer retainer : retainers.subList(0, Math.min(3, retainers.size()))) {
+      if (line.length() > 0) {
+        line.append(", ");
+      }
+      line.append(retainer.name()).append(" holds ").append(retainer.samples()).append(" of ").append(sampled)
+          .append(" sampled objects of the growth (about ").append(retainer.estimatedBytes() >> 20).append(" MiB)");
+    }
+    return line.toString();
+  }
+
+  /** How many of {@code held} were allocated from {@code fromMillis} to {@code toMillis}. */
+  public static int sampled(List<HeldObject> held, long fromMillis, long toMillis) {
+    int total = 0;
+    for (HeldObject object : held) {
+      if (object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
+        total++;
+      }
+    }
+    return total;
+  }
+}

@@ -1,0 +1,51 @@
+package io.memwatch.collector.retainers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RetainersTest {
+  private static final String SEEN = "example.Audit.SEEN (java.util.HashMap)";
+  private static final String LISTENERS = "example.Bus.listeners (java.util.ArrayList)";
+
+  @Test
+  void theGrowthsSamplesAreGroupedByRetainerAndTheirShareOfTheGrowthEstimated() {
+    List<HeldObject> held = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      held.add(new HeldObject(1_000 + i, "example.Startup.CONFIG (java.util.HashMap)")); // before the growth
+    }
+    for (int i = 0; i < 60; i++) {
+      held.add(new HeldObject(10_000 + i * 100, SEEN));
+    }
+    for (int i = 0; i < 20; i++) {
+      held.add(new HeldObject(10_000 + i * 100, LISTENERS));
+    }
+    for (int i = 0; i < 15; i++) {
+      held.add(new HeldObject(10_000 + i * 100, null)); // no path within the time limit
+    }
+    for (int i = 0; i < 5; i++) {
+      held.add(new HeldObject(10_000 + i * 100, "java.lang.Thread.threadLocals (java.lang.ThreadLocal$ThreadLocalMap)"));
+    }
+
+    List<Retainers.Retainer> retainers = Retainers.of(held, 10_000, 20_000, 100 << 20);
+
+    assertThat(retainers).extracting(Retainers.Retainer::name).containsExactly(SEEN, LISTENERS);
+    assertThat(retainers.get(0).samples()).isEqualTo(60);
+    assertThat(retainers.get(0).share()).isEqualTo(0.6);
+    assertThat(retainers.get(0).estimatedBytes()).isEqualTo(Math.round(0.6 * (100 << 20)));
+    assertThat(Retainers.sampled(held, 10_000, 20_000)).isEqualTo(100);
+    assertThat(Retainers.describe(retainers, 100)).isEqualTo(
+        SEEN + " holds 60 of 100 sampled objects of the growth (about 60 MiB), "
+            + LISTENERS + " holds 20 of 100 sampled objects of the growth (about 20 MiB)");
+  }
+
+  @Test
+  void withNoPathFoundTheLineSaysSo() {
+    List<HeldObject> held = List.of(new HeldObject(10_000, null));
+
+    assertThat(Retainers.describe(Retainers.of(held, 0, 20_000, 1 << 20), 1))
+        .isEqualTo("no path to a GC root found for the 1 sampled objects of the growth");
+  }
+}
