@@ -6,9 +6,10 @@ import java.util.List;
 /**
  * Names what keeps a sampled object, from its path to a GC root: the link a person would change to
  * let it go. Going from the root towards the object, the first field of the user's own code, static
- * ({@code example.Audit.SEEN}) or not ({@code example.OrderCache.entries}); else the first static
- * field of any class; else the field nearest the root; with the type it holds ({@code
- * example.Audit.SEEN (java.util.HashMap)}). The links below it (a map's table, its nodes) are how
+ * ({@code example.Audit.SEEN}) or not ({@code example.OrderCache.entries}), that holds something
+ * other than the user's own objects (a collection, a map, an array: past {@code Bus.INSTANCE} to
+ * {@code Bus.listeners}); else the first static field of any class; else the field nearest the
+ * root; with the type it holds ({@code example.Audit.SEEN (java.util.HashMap)}). The links below it (a map's table, its nodes) are how
  * that holder stores things, the same for every leak through it; the links above it are the
  * framework's or the JDK's way to the root.
  */
@@ -32,18 +33,24 @@ final class RetainerName {
 
   /** The retainer of the path {@code links} (the sampled object first), null if no link names a field. */
   String of(List<Link> links) {
+    String ownHolder = null;
     String firstStatic = null;
     String nearestRoot = null;
     for (int i = links.size() - 1; i >= 1; i--) {
       Link holder = links.get(i);
-      String field = links.get(i - 1).field();
-      if (field == null) {
+      Link held = links.get(i - 1);
+      if (held.field() == null) {
         continue;
       }
       String owner = holder.className() != null ? holder.className() : holder.type();
-      String name = owner + "." + field + " (" + readable(links.get(i - 1).type()) + ")";
+      String name = owner + "." + held.field() + " (" + readable(held.type()) + ")";
       if (isOwn(owner)) {
-        return name;
+        // A field that holds another of the user's objects (a singleton, a holder) is the way to the
+        // retainer; one that holds a collection, a map or an array is the retainer.
+        if (!isOwn(held.type())) {
+          return name;
+        }
+        ownHolder = name;
       }
       if (holder.className() != null && firstStatic == null) {
         firstStatic = name;
@@ -52,7 +59,7 @@ final class RetainerName {
         nearestRoot = name;
       }
     }
-    return firstStatic != null ? firstStatic : nearestRoot;
+    return ownHolder != null ? ownHolder : firstStatic != null ? firstStatic : nearestRoot;
   }
 
   // The Flight Recorder names array classes as the JVM does: [B, [Ljava.lang.Object;.

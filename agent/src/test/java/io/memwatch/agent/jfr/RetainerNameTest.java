@@ -65,4 +65,18 @@ class RetainerNameTest {
     assertThat(RetainerName.readable("[[Ljava.util.HashMap$Node;")).isEqualTo("java.util.HashMap$Node[][]");
     assertThat(RetainerName.readable("java.util.HashMap")).isEqualTo("java.util.HashMap");
   }
+
+  @Test
+  void aListenerListOnASingletonIsNamedByTheListNotByTheSingleton() {
+    // byte[] <- Listener.state <- Object[] <- ArrayList.elementData <- Bus.listeners <- Bus <- class Bus.INSTANCE
+    List<Link> path = List.of(
+        new Link("byte[]", null, "state"),
+        new Link("example.Bus$Listener", null, null),
+        new Link("java.lang.Object[]", null, "elementData"),
+        new Link("java.util.ArrayList", null, "listeners"),
+        new Link("example.Bus", null, "INSTANCE"),
+        new Link("java.lang.Class", "example.Bus", null));
+
+    assertThat(names.of(path)).isEqualTo("example.Bus.listeners (java.util.ArrayList)");
+  }
 }

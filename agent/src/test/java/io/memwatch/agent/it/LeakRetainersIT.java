@@ -1,0 +1,33 @@
+package io.memwatch.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import example.fixtures.RetainerLeakApp;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What keeps a leak, named on its suspicion at default options: a static map, and listeners on a
+ * singleton (named by its list, not by the singleton's own static field). Both JVMs run at once.
+ * The other retainers (a cache object's field, a cache of objects Jackson made) are in {@link
+ * LeakSuspectsIT}.
+ */
+class LeakRetainersIT {
+  private static final Duration SUSPECTED_WITHIN = Duration.ofSeconds(120);
+
+  @Test
+  void aStaticMapAndAListenerListOnASingletonAreNamedAsWhatKeepsTheirLeaks() throws Exception {
+    try (ChildJvm audit = ChildJvm.withAgent("port=0").jvmArg("-Xmx512m").run(RetainerLeakApp.class, "static");
+        ChildJvm listeners = ChildJvm.withAgent("port=0").jvmArg("-Xmx512m").run(RetainerLeakApp.class, "listeners")) {
+      assertThat(retainedBy(audit)).startsWith("example.fixtures.RetainerLeakApp.AUDIT (java.util.concurrent.ConcurrentHashMap) holds ");
+      assertThat(retainedBy(listeners)).startsWith("example.fixtures.RetainerLeakApp$Bus.listeners (java.util.ArrayList) holds ");
+    }
+  }
+
+  private static String retainedBy(ChildJvm child) {
+    child.awaitStderr("memwatch: leak suspected: ", SUSPECTED_WITHIN);
+    String line = child.awaitStderr("memwatch: leak retained by: ", Duration.ofSeconds(30));
+    System.out.println("LeakRetainersIT: " + line);
+    return line.substring(line.indexOf("leak retained by: ") + "leak retained by: ".length());
+  }
+}
