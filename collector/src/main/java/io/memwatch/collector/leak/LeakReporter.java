@@ -128,13 +128,9 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
         return;
       }
       long from = verdict.sinceMillis() - verdict.windowSeconds() * 1000;
-      int sampled = Retainers.sampled(held, from, verdict.sinceMillis());
-      if (sampled == 0) {
-        return;
-      }
       List<Retainers.Retainer> retainers = Retainers.of(held, from, verdict.sinceMillis(),
           verdict.growthBytesPerSecond() * verdict.windowSeconds());
-      Log.warn("leak retained by: " + Retainers.describe(retainers, sampled));
+      Log.warn("leak retained by: " + Retainers.describe(retainers, Retainers.withPath(held, from, verdict.sinceMillis())));
     } catch (RuntimeException e) {
       Log.debug("could not name what keeps the leak", e);
     }

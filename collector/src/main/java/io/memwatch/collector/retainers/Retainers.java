@@ -10,7 +10,9 @@ import java.util.Map;
  * What keeps a leak's growth: the sampled objects allocated while the live set grew, grouped by
  * their retainer. The samples carry no weight, so a group's bytes are estimated as its share of those
  * samples times the growth: the JVM picks its samples by allocated bytes, so a share of samples is,
- * in expectation, a share of the bytes allocated then that are still alive.
+ * in expectation, a share of the bytes allocated then that are still alive. Only samples with a path
+ * count: a dump writes paths for the samples taken since the JVM last swept dead ones (the newest),
+ * and for a steady leak those stand for the rest.
  */
 public final class Retainers {
   /** A retainer of the growth; {@code share} of the samples allocated during it. */
@@ -20,18 +22,15 @@ public final class Retainers {
 
   /**
    * The retainers of objects allocated from {@code fromMillis} to {@code toMillis} (JVM uptime) that
-   * hold more than a twentieth of them, most samples first; objects with no path are counted in the
-   * shares but not named.
+   * hold more than a twentieth of those with a path, most samples first.
    */
   public static List<Retainer> of(List<HeldObject> held, long fromMillis, long toMillis, double grownBytes) {
     Map<String, Integer> counts = new HashMap<>();
     int total = 0;
     for (HeldObject object : held) {
-      if (object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
+      if (object.retainer() != null && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
         total++;
-        if (object.retainer() != null) {
-          counts.merge(object.retainer(), 1, Integer::sum);
-        }
+        counts.merge(object.retainer(), 1, Integer::sum);
       }
     }
     List<Retainer> retainers = new ArrayList<>();
@@ -49,26 +48,27 @@ public final class Retainers {
   }
 
   /** One line for the log: the top three, with their estimates. */
-  public static String describe(List<Retainer> retainers, int sampled) {
+  public static String describe(List<Retainer> retainers, int withPath) {
     if (retainers.isEmpty()) {
-      return "no path to a GC root found for the " + sampled + " sampled objects of the growth";
+      return withPath == 0 ? "no path to a GC root found for the sampled objects of the growth"
+          : "no field holds more than a twentieth of the " + withPath + " sampled objects of the growth with a path";
     }
     StringBuilder line = new StringBuilder();
     for (Retainer retainer : retainers.subList(0, Math.min(3, retainers.size()))) {
       if (line.length() > 0) {
         line.append(", ");
       }
-      line.append(retainer.name()).append(" holds ").append(retainer.samples()).append(" of ").append(sampled)
-          .append(" sampled objects of the growth (about ").append(retainer.estimatedBytes() >> 20).append(" MiB)");
+      line.append(retainer.name()).append(" holds ").append(retainer.samples()).append(" of ").append(withPath)
+          .append(" sampled objects of the growth with a path (about ").append(retainer.estimatedBytes() >> 20).append(" MiB)");
     }
     return line.toString();
   }
 
-  /** How many of {@code held} were allocated from {@code fromMillis} to {@code toMillis}. */
-  public static int sampled(List<HeldObject> held, long fromMillis, long toMillis) {
+  /** How many of {@code held} were allocated from {@code fromMillis} to {@code toMillis} and have a path. */
+  public static int withPath(List<HeldObject> held, long fromMillis, long toMillis) {
     int total = 0;
     for (HeldObject object : held) {
-      if (object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
+      if (object.retainer() != null && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
         total++;
       }
     }

@@ -110,7 +110,7 @@ class LeakReporterTest {
 
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> lines().size() == 2);
     assertThat(lines().get(1)).isEqualTo("memwatch: leak retained by: example.Audit.SEEN (java.util.HashMap) holds 2 of 2"
-        + " sampled objects of the growth (about 120 MiB)");
+        + " sampled objects of the growth with a path (about 120 MiB)");
     assertThat(readOn).containsExactly("memwatch-retainers");
   }
 }
