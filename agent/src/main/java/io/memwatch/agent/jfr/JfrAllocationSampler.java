@@ -107,6 +107,7 @@ public final class JfrAllocationSampler implements AutoCloseable {
       }
       Log.debug("the JVM's allocation sampler (JFR) is set up after " + (System.nanoTime() - start) / 1_000_000 + " ms");
       handlers.forEach(RecordedEventHandler::starting);
+      oldObjects.samplerStarted(io.memwatch.collector.events.JvmClock.uptimeMillis());
       recording.start();
     } catch (Throwable t) {
       if (!closed) {

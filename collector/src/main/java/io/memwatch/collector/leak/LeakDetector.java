@@ -66,6 +66,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private final double[] bytes = new double[MAX_POINTS + 1];
   private final Trend[] trends;
   private final double[] riseBytes;
+  private final double[] onsetBars;
   private final long[] onsetSinceMillis;
   private final GrowthBar.Evidence[] onsetEvidence;
   private final boolean[] holding;
@@ -107,6 +108,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
     this.live = new LiveEstimate(settings.longWindow());
     this.trends = new Trend[windows.size()];
     this.riseBytes = new double[windows.size()];
+    this.onsetBars = new double[windows.size()];
     this.onsetSinceMillis = new long[windows.size()];
     this.onsetEvidence = new GrowthBar.Evidence[windows.size()];
     this.holding = new boolean[windows.size()];
@@ -237,8 +239,11 @@ public final class LeakDetector implements Consumer<GcEvent> {
       trends[i] = fit.fit(seconds, bytes, points, -window.seconds() / 2);
       riseBytes[i] =
           Math.max(settings.minRiseBytes(), heapMax > 0 ? window.riseFraction() * heapMax : 0);
-      double onsetBar = Math.max(riseBytes[i], FLOOR_SWING_FACTOR * floorSwing(window));
-      onsetEvidence[i] = GrowthBar.onset(onsetBar).judge(trends[i], window.seconds());
+      onsetBars[i] = Math.max(riseBytes[i], FLOOR_SWING_FACTOR * floorSwing(window));
+      onsetEvidence[i] = GrowthBar.onset(onsetBars[i]).judge(trends[i], window.seconds());
+      if (onsetEvidence[i].isGrowth() && !couldBeAlive(window, trends[i])) {
+        onsetEvidence[i] = GrowthBar.Evidence.NONE;
+      }
       if (!onsetEvidence[i].isGrowth()) {
         onsetSinceMillis[i] = -1;
       } else if (onsetSinceMillis[i] < 0) {
@@ -250,6 +255,17 @@ public final class LeakDetector implements Consumer<GcEvent> {
         judgeSites(i);
       }
     }
+  }
+
+  // A live set that grew along a line over the window keeps, of what was allocated in the window's
+  // first half, about half that growth. If not even a quarter of that can still be alive (the
+  // followed objects of then are dead, and the JVM's sampler saw too little allocated where no hook
+  // follows), the readings climbed with garbage the collector has not reclaimed yet: G1 falling
+  // behind a churning cache on a busy machine, its remarks freeing less each time.
+  private boolean couldBeAlive(TrendWindow window, Trend trend) {
+    long from = nowMillis - window.millis();
+    double grown = trend.slope() * window.seconds();
+    return followed.aliveAtMostBytes(from, from + window.millis() / 2) >= grown / 8;
   }
 
   // The largest fall from one floor to the next over the window and the one before it. Floors that
@@ -352,7 +368,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
         Log.debug(String.format(java.util.Locale.ROOT,
             "leak onset: %.0f s window, evidence %s%s, %d readings over %.0f s rising %.2f MiB/s, bar %.0f MiB, reading %d MiB",
             windows.get(i).seconds(), onsetEvidence[i], siteDriven[i] ? " (a site's count)" : "", trend.points(),
-            trend.spanSeconds(), trend.slope() / (1 << 20), riseBytes[i] / (1 << 20), sample.bytes() >> 20));
+            trend.spanSeconds(), trend.slope() / (1 << 20), onsetBars[i] / (1 << 20), sample.bytes() >> 20));
         suspected = true;
         sinceMillis = nowMillis;
         driving = i;

@@ -42,4 +42,14 @@ public interface FollowedObjects {
    * MarkingProbe}); when it grows, the collection just reported came after one.
    */
   long oldGenerationMarkings();
+
+  /**
+   * At most how many bytes allocated from {@code fromMillis} to {@code toMillis} (JVM uptime) can
+   * still be alive: the followed objects of then still reachable (those not judged yet counted as
+   * alive) and every byte the JVM's sampler saw allocated then where no hook follows. Infinite
+   * where it cannot tell: the sampler was not running all that time, or it is too long ago.
+   */
+  default double aliveAtMostBytes(long fromMillis, long toMillis) {
+    return Double.POSITIVE_INFINITY;
+  }
 }

@@ -21,6 +21,17 @@ public final class OldObjects {
   private Supplier<? extends Supplier<List<OldObject>>> starter;
   private boolean wanted;
   private boolean started;
+  private volatile long samplerSinceMillis = -1;
+
+  /** The JVM's allocation sampler delivers from now on ({@code atMillis}, JVM uptime) what the hooks do not follow. */
+  public void samplerStarted(long atMillis) {
+    samplerSinceMillis = atMillis;
+  }
+
+  /** JVM uptime since which the JVM's allocation sampler has been delivering, -1 while it is not. */
+  public long samplerSinceMillis() {
+    return samplerSinceMillis;
+  }
 
   /** From now on, samples come from {@code source}, already running; it is asked on the collector thread. */
   public synchronized void use(Supplier<List<OldObject>> source) {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Follows a bounded set of sampled objects through weak references, to estimate per site how many
@@ -47,13 +48,29 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   private final JudgedHorizon judged = new JudgedHorizon(256);
   private final MarkingProbe marking = new MarkingProbe();
 
+  private final UnfollowedBytes unfollowed = new UnfollowedBytes();
+  private final LongSupplier samplerSinceMillis;
+
   public SurvivorTracker(SiteRegistry sites, int capacity) {
+    this(sites, capacity, () -> -1);
+  }
+
+  /**
+   * @param samplerSinceMillis JVM uptime since which the JVM's sampler has been delivering what the
+   *     hooks do not follow, -1 while it is not
+   */
+  public SurvivorTracker(SiteRegistry sites, int capacity, LongSupplier samplerSinceMillis) {
     this.sites = sites;
     this.followed = new Followed[capacity];
+    this.samplerSinceMillis = samplerSinceMillis;
   }
 
   @Override
   public void accept(AllocationSample sample) {
+    if (sample.object() == null) {
+      unfollowed.add(sample.atMillis(), sample.weightBytes());
+      return;
+    }
     // An object that died while its sample waited in the queue died young: nothing to follow.
     Object object = sample.object() == null ? null : sample.object().get();
     if (object == null || (thinning > 0 && random.nextInt(1 << thinning) != 0)) {
@@ -145,6 +162,23 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
       }
     });
     return kept;
+  }
+
+  @Override
+  public double aliveAtMostBytes(long fromMillis, long toMillis) {
+    long since = samplerSinceMillis.getAsLong();
+    if (since < 0 || since > fromMillis || !unfollowed.covers(fromMillis)) {
+      return Double.POSITIVE_INFINITY;
+    }
+    expungeCollected();
+    long alive = 0;
+    for (int i = 0; i < size; i++) {
+      Followed entry = followed[i];
+      if (entry.allocatedAt >= fromMillis && entry.allocatedAt < toMillis && entry.get() != null) {
+        alive += entry.weight;
+      }
+    }
+    return alive + unfollowed.between(fromMillis, toMillis);
   }
 
   public int followedObjects() {

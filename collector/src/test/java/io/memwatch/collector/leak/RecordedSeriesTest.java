@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -164,6 +165,61 @@ class RecordedSeriesTest {
 
     assertThat(series.events()).noneMatch(event -> GcClassifier.sample(event).map(LiveSample::isFloor).orElse(false));
     assertThat(recorder.changes).isEmpty();
+  }
+
+  @Test
+  void aCacheWhoseCollectorFellBehindIsNotSuspectedWhenWhatItAllocatedHasDied() {
+    // Java 25, G1, the 20 MiB/s cache beside three other JVMs and a build on two cores (a run of
+    // LeakDetectionIT that failed): G1's marking fell behind, each remark freed less, and the
+    // readings climbed 3.5 MiB/s for a minute. Everything the cache allocates is followed and dies
+    // within 8 s, so almost nothing of the window's first half can be alive: no leak.
+    RecordedGcSeries series = RecordedGcSeries.load("lagging-g1-java25.txt");
+    ChurningCache cache = new ChurningCache(20 << 20, 8_000);
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, cache));
+
+    series.replay(event -> {
+      cache.now = event.endMillis();
+      recorder.accept(event);
+    });
+    assertThat(recorder.changes).isEmpty();
+
+    // The heap's readings alone took it for a leak.
+    VerdictRecorder heapAlone = VerdictRecorder.withDefaults();
+    RecordedGcSeries.load("lagging-g1-java25.txt").replay(heapAlone);
+    assertThat(heapAlone.onsets()).isPositive();
+  }
+
+  /** A cache that every hooked allocation goes to, each entry alive for {@code lifeMillis}. */
+  static final class ChurningCache implements FollowedObjects {
+    private final double bytesPerSecond;
+    private final long lifeMillis;
+    long now;
+
+    ChurningCache(double bytesPerSecond, long lifeMillis) {
+      this.bytesPerSecond = bytesPerSecond;
+      this.lifeMillis = lifeMillis;
+    }
+
+    @Override
+    public java.util.Map<SiteKey, Long> liveBytesBySite() {
+      return java.util.Map.of();
+    }
+
+    @Override
+    public java.util.Map<SiteKey, Long> steadilyKept(long windowMillis) {
+      return java.util.Map.of();
+    }
+
+    @Override
+    public long oldGenerationMarkings() {
+      return 0;
+    }
+
+    @Override
+    public double aliveAtMostBytes(long fromMillis, long toMillis) {
+      long aliveFrom = Math.max(fromMillis, now - lifeMillis);
+      return Math.max(0, toMillis - aliveFrom) / 1000.0 * bytesPerSecond;
+    }
   }
 
   /**

@@ -193,4 +193,31 @@ class SurvivorTrackerTest {
 
     assertThat(oldObjects.sample()).isEmpty();
   }
+
+  @Test
+  void whatCanStillBeAliveIsTheFollowedSurvivorsAndWhatTheSamplerSawUnfollowed() {
+    long[] samplerSince = {-1};
+    SurvivorTracker tracker = new SurvivorTracker(sites, 1000, () -> samplerSince[0]);
+    List<Object> kept = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      byte[] survivor = new byte[100];
+      kept.add(survivor);
+      tracker.accept(new AllocationSample(leaky, 1000, 116, survivor, 10_000 + i));
+      tracker.accept(new AllocationSample(healthy, 1000, 116, new byte[100], 10_000 + i));
+      tracker.accept(new AllocationSample(healthy, 500, 40, null, 10_000 + i)); // the sampler's: nothing to follow
+    }
+    tracker.accept(new AllocationSample(healthy, 7000, 40, null, 30_000)); // after the window
+
+    // Until the sampler runs, what no hook follows is unknown.
+    assertThat(tracker.aliveAtMostBytes(5_000, 20_000)).isInfinite();
+    samplerSince[0] = 6_000;
+    assertThat(tracker.aliveAtMostBytes(5_000, 20_000)).as("the sampler started within the window").isInfinite();
+
+    samplerSince[0] = 1_000;
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      System.gc();
+      assertThat(tracker.aliveAtMostBytes(5_000, 20_000)).isEqualTo(10 * 1000 + 10 * 500);
+    });
+    assertThat(kept).hasSize(10);
+  }
 }
