@@ -75,7 +75,7 @@ public final class Collector implements AutoCloseable {
     this.allocations = new AllocationAggregates(sites, settings.maxTrackedSites());
     double decay = Math.pow(0.5, (double) settings.siteRefreshPeriod().toMillis() / RECENT_HALF_LIFE.toMillis());
     this.topSites = new TopSitesPublisher(allocations, registry, settings.topSites(), decay);
-    SurvivorTracker survivors = new SurvivorTracker(sites, settings.followedObjects(), oldObjects::samplerSinceMillis);
+    SurvivorTracker survivors = new SurvivorTracker(sites, settings.followedObjects(), oldObjects::samplerSinceMillis, queues::dropped);
     this.liveSet = new LiveSet(settings.leak().longWindow());
     this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), oldObjects, liveSet::bytes);
     // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.

@@ -50,23 +50,31 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
 
   private final UnfollowedBytes unfollowed = new UnfollowedBytes();
   private final LongSupplier samplerSinceMillis;
+  private final LongSupplier droppedEvents;
+  private long droppedSeen;
+  private long droppedSeenAtMillis = Long.MIN_VALUE;
+  private long newestSampleMillis = Long.MIN_VALUE;
 
   public SurvivorTracker(SiteRegistry sites, int capacity) {
-    this(sites, capacity, () -> -1);
+    this(sites, capacity, () -> -1, () -> 0);
   }
 
   /**
    * @param samplerSinceMillis JVM uptime since which the JVM's sampler has been delivering what the
    *     hooks do not follow, -1 while it is not
+   * @param droppedEvents how many events were dropped so far because a queue was full: samples
+   *     lost, so bytes no count can vouch for
    */
-  public SurvivorTracker(SiteRegistry sites, int capacity, LongSupplier samplerSinceMillis) {
+  public SurvivorTracker(SiteRegistry sites, int capacity, LongSupplier samplerSinceMillis, LongSupplier droppedEvents) {
     this.sites = sites;
     this.followed = new Followed[capacity];
     this.samplerSinceMillis = samplerSinceMillis;
+    this.droppedEvents = droppedEvents;
   }
 
   @Override
   public void accept(AllocationSample sample) {
+    newestSampleMillis = Math.max(newestSampleMillis, sample.atMillis());
     if (sample.object() == null) {
       unfollowed.add(sample.atMillis(), sample.weightBytes());
       return;
@@ -166,8 +174,13 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
 
   @Override
   public double aliveAtMostBytes(long fromMillis, long toMillis) {
+    long dropped = droppedEvents.getAsLong();
+    if (dropped != droppedSeen) {
+      droppedSeen = dropped;
+      droppedSeenAtMillis = newestSampleMillis; // the samples' own clock: lost ones were at most this new
+    }
     long since = samplerSinceMillis.getAsLong();
-    if (since < 0 || since > fromMillis || !unfollowed.covers(fromMillis)) {
+    if (since < 0 || since > fromMillis || droppedSeenAtMillis >= fromMillis || !unfollowed.covers(fromMillis)) {
       return Double.POSITIVE_INFINITY;
     }
     expungeCollected();

@@ -197,27 +197,32 @@ class SurvivorTrackerTest {
   @Test
   void whatCanStillBeAliveIsTheFollowedSurvivorsAndWhatTheSamplerSawUnfollowed() {
     long[] samplerSince = {-1};
-    SurvivorTracker tracker = new SurvivorTracker(sites, 1000, () -> samplerSince[0]);
+    long[] dropped = {0};
+    SurvivorTracker tracker = new SurvivorTracker(sites, 1000, () -> samplerSince[0], () -> dropped[0]);
+    long base = 100_000;
     List<Object> kept = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       byte[] survivor = new byte[100];
       kept.add(survivor);
-      tracker.accept(new AllocationSample(leaky, 1000, 116, survivor, 10_000 + i));
-      tracker.accept(new AllocationSample(healthy, 1000, 116, new byte[100], 10_000 + i));
-      tracker.accept(new AllocationSample(healthy, 500, 40, null, 10_000 + i)); // the sampler's: nothing to follow
+      tracker.accept(new AllocationSample(leaky, 1000, 116, survivor, base + 10_000 + i));
+      tracker.accept(new AllocationSample(healthy, 1000, 116, new byte[100], base + 10_000 + i));
+      tracker.accept(new AllocationSample(healthy, 500, 40, null, base + 10_000 + i)); // the sampler's: nothing to follow
     }
-    tracker.accept(new AllocationSample(healthy, 7000, 40, null, 30_000)); // after the window
+    tracker.accept(new AllocationSample(healthy, 7000, 40, null, base + 30_000)); // after the window
 
     // Until the sampler runs, what no hook follows is unknown.
-    assertThat(tracker.aliveAtMostBytes(5_000, 20_000)).isInfinite();
-    samplerSince[0] = 6_000;
-    assertThat(tracker.aliveAtMostBytes(5_000, 20_000)).as("the sampler started within the window").isInfinite();
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000)).isInfinite();
+    samplerSince[0] = base + 6_000;
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000)).as("the sampler started within the window").isInfinite();
 
-    samplerSince[0] = 1_000;
+    samplerSince[0] = base + 1_000;
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       System.gc();
-      assertThat(tracker.aliveAtMostBytes(5_000, 20_000)).isEqualTo(10 * 1000 + 10 * 500);
+      assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000)).isEqualTo(10 * 1000 + 10 * 500);
     });
+    // Samples lost to a full queue: nothing can be vouched for from before that was seen.
+    dropped[0] = 3;
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000)).isInfinite();
     assertThat(kept).hasSize(10);
   }
 }
