@@ -19,6 +19,7 @@ import io.memwatch.collector.sites.TopSitesPublisher;
 import io.memwatch.collector.export.LiveSetMetrics;
 import io.memwatch.collector.export.MetricsServer;
 import io.memwatch.collector.export.NodeMemoryMetrics;
+import io.memwatch.collector.export.RetainerMetrics;
 import io.memwatch.collector.live.LiveSet;
 import io.memwatch.collector.memory.CgroupMemoryLimit;
 import io.memwatch.collector.memory.MemorySampler;
@@ -128,7 +129,8 @@ public final class Collector implements AutoCloseable {
 
   /** Logs each turn of the leak verdict with the suspect sites, and dumps the heap on a new suspicion if {@code dumper} is not null. */
   public void reportLeaks(HeapDumper dumper) {
-    LeakReporter reporter = new LeakReporter(liveSites::suspects, dumper, oldObjects::heldWithPaths);
+    RetainerMetrics retainers = new RetainerMetrics(registry);
+    LeakReporter reporter = new LeakReporter(liveSites::suspects, dumper, oldObjects::heldWithPaths, retainers::publish);
     leakDetector.onChange(reporter);
     drain.onGc(event -> reporter.afterCollection(leakDetector.verdict()));
   }

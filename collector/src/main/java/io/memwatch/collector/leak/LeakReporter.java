@@ -36,28 +36,37 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   private final SuspectSource suspects;
   private final HeapDumper dumper;
   private final Supplier<List<HeldObject>> heldWithPaths;
+  private final Consumer<List<Retainers.Retainer>> retainersFound;
   private LeakVerdict unnamed;
+  // Counts suspicions and lifts, so that retainers found late are not published for a lifted one.
+  private volatile long suspicion;
   private long askedAtMillis;
 
   /** @param dumper where to dump on a new suspicion, or null to never dump */
   public LeakReporter(SuspectSource suspects, HeapDumper dumper) {
-    this(suspects, dumper, null);
+    this(suspects, dumper, null, retainers -> {});
   }
 
   /**
    * @param heldWithPaths the JVM's sampled live objects with their paths to GC roots, read once on
    *     each new suspicion on a thread of its own to name what keeps the growth; null for never
+   * @param retainersFound told of the retainers found for a suspicion, and of none (an empty list)
+   *     when it is lifted
    */
-  public LeakReporter(SuspectSource suspects, HeapDumper dumper, Supplier<List<HeldObject>> heldWithPaths) {
+  public LeakReporter(SuspectSource suspects, HeapDumper dumper, Supplier<List<HeldObject>> heldWithPaths,
+      Consumer<List<Retainers.Retainer>> retainersFound) {
     this.suspects = suspects;
     this.dumper = dumper;
     this.heldWithPaths = heldWithPaths;
+    this.retainersFound = retainersFound;
   }
 
   @Override
   public void accept(LeakVerdict verdict) {
     if (!verdict.suspected()) {
       unnamed = null;
+      suspicion++;
+      retainersFound.accept(List.of());
       Log.info("leak suspicion lifted: " + verdict.summary());
       return;
     }
@@ -66,7 +75,8 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     askedAtMillis = verdict.atMillis();
     Log.warn("leak suspected: " + verdict.summary() + "; " + describe(named));
     if (heldWithPaths != null) {
-      Thread thread = new Thread(() -> nameRetainers(verdict), "memwatch-retainers");
+      long thisSuspicion = ++suspicion;
+      Thread thread = new Thread(() -> nameRetainers(verdict, thisSuspicion), "memwatch-retainers");
       thread.setDaemon(true);
       thread.start();
     }
@@ -121,7 +131,7 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
 
   // Off the collector thread: finding the paths stops the JVM for up to its time limit, and the
   // collector must go on draining meanwhile.
-  private void nameRetainers(LeakVerdict verdict) {
+  private void nameRetainers(LeakVerdict verdict, long thisSuspicion) {
     try {
       List<HeldObject> held = heldWithPaths.get();
       if (held.isEmpty()) {
@@ -131,6 +141,9 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
       List<Retainers.Retainer> retainers = Retainers.of(held, from, verdict.sinceMillis(),
           verdict.growthBytesPerSecond() * verdict.windowSeconds());
       Log.warn("leak retained by: " + Retainers.describe(retainers, Retainers.withPath(held, from, verdict.sinceMillis())));
+      if (suspicion == thisSuspicion) { // still the same suspicion: not lifted meanwhile
+        retainersFound.accept(retainers);
+      }
     } catch (RuntimeException e) {
       Log.debug("could not name what keeps the leak", e);
     }

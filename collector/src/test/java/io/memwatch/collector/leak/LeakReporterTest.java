@@ -104,13 +104,20 @@ class LeakReporterTest {
           new io.memwatch.collector.retainers.HeldObject(5_000, "example.Startup.CONFIG (java.util.HashMap)"));
     };
     judgedBefore = 45_000;
-    LeakReporter reporter = new LeakReporter(this::suspects, null, held);
+    List<List<io.memwatch.collector.retainers.Retainers.Retainer>> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+    LeakReporter reporter = new LeakReporter(this::suspects, null, held, published::add);
 
     reporter.accept(suspected(90_000, 90_000));
 
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> lines().size() == 2);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> published.size() == 1);
     assertThat(lines().get(1)).isEqualTo("memwatch: leak retained by: example.Audit.SEEN (java.util.HashMap) holds 2 of 2"
         + " sampled objects of the growth with a path (about 120 MiB)");
     assertThat(readOn).containsExactly("memwatch-retainers");
+    assertThat(published.get(0)).extracting(io.memwatch.collector.retainers.Retainers.Retainer::name)
+        .containsExactly("example.Audit.SEEN (java.util.HashMap)");
+
+    reporter.accept(lifted(95_000));
+    assertThat(published).hasSize(2);
+    assertThat(published.get(1)).isEmpty();
   }
 }
