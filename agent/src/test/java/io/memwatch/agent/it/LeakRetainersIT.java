@@ -19,7 +19,12 @@ class LeakRetainersIT {
   void aStaticMapAndAListenerListOnASingletonAreNamedAsWhatKeepsTheirLeaks() throws Exception {
     try (ChildJvm audit = ChildJvm.withAgent("port=0").jvmArg("-Xmx512m").run(RetainerLeakApp.class, "static");
         ChildJvm listeners = ChildJvm.withAgent("port=0").jvmArg("-Xmx512m").run(RetainerLeakApp.class, "listeners")) {
-      assertThat(retainedBy(audit)).startsWith("example.fixtures.RetainerLeakApp.AUDIT (java.util.concurrent.ConcurrentHashMap) holds ");
+      String auditMap = "example.fixtures.RetainerLeakApp.AUDIT (java.util.concurrent.ConcurrentHashMap)";
+      assertThat(retainedBy(audit)).startsWith(auditMap + " holds ");
+      // And as a series, while the suspicion holds.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(audit.scrape()).containsPattern("(?m)^memwatch_leak_retainer_bytes\\{retainer=\""
+              + java.util.regex.Pattern.quote(auditMap) + "\"} [0-9.E]+$"));
       assertThat(retainedBy(listeners)).startsWith("example.fixtures.RetainerLeakApp$Bus.listeners (java.util.ArrayList) holds ");
     }
   }
