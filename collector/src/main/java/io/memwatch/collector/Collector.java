@@ -78,9 +78,10 @@ public final class Collector implements AutoCloseable {
     this.topSites = new TopSitesPublisher(allocations, registry, settings.topSites(), decay);
     SurvivorTracker survivors = new SurvivorTracker(sites, settings.followedObjects(), oldObjects::samplerSinceMillis, queues::dropped);
     this.liveSet = new LiveSet(settings.leak().longWindow());
-    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), oldObjects, liveSet::bytes);
     // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.
     this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax(), survivors);
+    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), oldObjects, liveSet::bytes,
+        () -> leakDetector.growthSeen() && !leakDetector.verdict().suspected());
     drain.onGc(survivors::afterCollection); // first: the others ask what it saw
     drain.onGc(liveSet);
     drain.onGc(leakDetector);

@@ -31,8 +31,17 @@ final class RetainerName {
     this.userCode = userCode;
   }
 
-  /** The retainer of the path {@code links} (the sampled object first), null if no link names a field. */
+  /**
+   * The retainer of the path {@code links} (the sampled object first); null if no link names a field,
+   * or if the path runs through memwatch's own objects.
+   */
   String of(List<Link> links) {
+    for (Link link : links) {
+      // memwatch's own tables are not the application's leak, whatever they hold.
+      if (UserCode.isMemwatch(link.type()) || link.className() != null && UserCode.isMemwatch(link.className())) {
+        return null;
+      }
+    }
     String ownHolder = null;
     String firstStatic = null;
     String nearestRoot = null;

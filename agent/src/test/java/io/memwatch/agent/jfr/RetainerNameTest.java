@@ -79,4 +79,14 @@ class RetainerNameTest {
 
     assertThat(names.of(path)).isEqualTo("example.Bus.listeners (java.util.ArrayList)");
   }
+
+  @Test
+  void aPathThroughMemwatchsOwnObjectsNamesNoRetainer() {
+    List<Link> path = List.of(
+        new Link("java.lang.Object[]", null, "elementData"),
+        new Link("java.util.concurrent.CopyOnWriteArrayList", null, "allocationConsumers"),
+        new Link("io.memwatch.collector.drain.EventDrain", null, null));
+
+    assertThat(names.of(path)).isNull();
+  }
 }

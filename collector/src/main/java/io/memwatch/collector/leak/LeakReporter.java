@@ -38,8 +38,6 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   private final Supplier<List<HeldObject>> heldWithPaths;
   private final Consumer<List<Retainers.Retainer>> retainersFound;
   private LeakVerdict unnamed;
-  // Counts suspicions and lifts, so that retainers found late are not published for a lifted one.
-  private volatile long suspicion;
   private long askedAtMillis;
 
   /** @param dumper where to dump on a new suspicion, or null to never dump */
@@ -49,7 +47,7 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
 
   /**
    * @param heldWithPaths the JVM's sampled live objects with their paths to GC roots, read once on
-   *     each new suspicion on a thread of its own to name what keeps the growth; null for never
+   *     each new suspicion to name what keeps the growth; null for never
    * @param retainersFound told of the retainers found for a suspicion, and of none (an empty list)
    *     when it is lifted
    */
@@ -65,20 +63,19 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   public void accept(LeakVerdict verdict) {
     if (!verdict.suspected()) {
       unnamed = null;
-      suspicion++;
       retainersFound.accept(List.of());
       Log.info("leak suspicion lifted: " + verdict.summary());
       return;
     }
+    // The paths first: a dump writes each of the JVM's samples once, and those the suspects' read
+    // writes without paths would never get one.
+    List<HeldObject> held = heldWithPaths == null ? List.of() : readHeld();
     List<LiveSitesPublisher.Suspect> named = suspectsOf(verdict);
     unnamed = named.isEmpty() ? verdict : null;
     askedAtMillis = verdict.atMillis();
     Log.warn("leak suspected: " + verdict.summary() + "; " + describe(named));
-    if (heldWithPaths != null) {
-      long thisSuspicion = ++suspicion;
-      Thread thread = new Thread(() -> nameRetainers(verdict, thisSuspicion), "memwatch-retainers");
-      thread.setDaemon(true);
-      thread.start();
+    if (!held.isEmpty()) {
+      nameRetainers(verdict, held);
     }
     if (dumper != null) {
       Thread thread = new Thread(this::dump, "memwatch-heapdump");
@@ -129,24 +126,23 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     return bytes >= 10L << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
   }
 
-  // Off the collector thread: finding the paths stops the JVM for up to its time limit, and the
-  // collector must go on draining meanwhile.
-  private void nameRetainers(LeakVerdict verdict, long thisSuspicion) {
+  // Finding the paths stops the JVM for up to its time limit (71 ms measured on 512 MiB) while
+  // the collector thread waits: the queues hold the events meanwhile.
+  private List<HeldObject> readHeld() {
     try {
-      List<HeldObject> held = heldWithPaths.get();
-      if (held.isEmpty()) {
-        return;
-      }
-      long from = verdict.sinceMillis() - verdict.windowSeconds() * 1000;
-      List<Retainers.Retainer> retainers = Retainers.of(held, from, verdict.sinceMillis(),
-          verdict.growthBytesPerSecond() * verdict.windowSeconds());
-      Log.warn("leak retained by: " + Retainers.describe(retainers, Retainers.withPath(held, from, verdict.sinceMillis())));
-      if (suspicion == thisSuspicion) { // still the same suspicion: not lifted meanwhile
-        retainersFound.accept(retainers);
-      }
+      return heldWithPaths.get();
     } catch (RuntimeException e) {
-      Log.debug("could not name what keeps the leak", e);
+      Log.debug("could not read the paths to GC roots", e);
+      return List.of();
     }
+  }
+
+  private void nameRetainers(LeakVerdict verdict, List<HeldObject> held) {
+    long from = verdict.sinceMillis() - verdict.windowSeconds() * 1000;
+    List<Retainers.Retainer> retainers = Retainers.of(held, from, verdict.sinceMillis(),
+        verdict.growthBytesPerSecond() * verdict.windowSeconds());
+    Log.warn("leak retained by: " + Retainers.describe(retainers, Retainers.withPath(held, from, verdict.sinceMillis())));
+    retainersFound.accept(retainers);
   }
 
   private void dump() {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,6 +51,7 @@ public final class LiveSitesPublisher {
   private final int topSites;
   private final OldObjects oldObjects;
   private final LongSupplier liveSetBytes;
+  private final BooleanSupplier holdOldObjectReads;
   private Map<SiteKey, Double> oldObjectShares = Map.of();
   private long oldObjectsReadAt;
   private boolean oldObjectsRead;
@@ -62,6 +64,18 @@ public final class LiveSitesPublisher {
    */
   public LiveSitesPublisher(SurvivorTracker tracker, MeterRegistry registry, int topSites, OldObjects oldObjects,
       LongSupplier liveSetBytes) {
+    this(tracker, registry, topSites, oldObjects, liveSetBytes, () -> false);
+  }
+
+  /**
+   * @param liveSetBytes the heap's live set now, -1 where unknown
+   * @param holdOldObjectReads whether to leave the JVM's sample unread for now: each of its samples
+   *     is written once, by the first read after it was taken, and only the read a suspicion makes
+   *     asks for paths to GC roots; while the live set grows towards one, the gauges wait
+   */
+  public LiveSitesPublisher(SurvivorTracker tracker, MeterRegistry registry, int topSites, OldObjects oldObjects,
+      LongSupplier liveSetBytes, BooleanSupplier holdOldObjectReads) {
+    this.holdOldObjectReads = holdOldObjectReads;
     this.tracker = tracker;
     this.registry = registry;
     this.topSites = topSites;
@@ -110,7 +124,7 @@ public final class LiveSitesPublisher {
   // explain of the live set. Read again at most every OLD_OBJECTS_PERIOD_MILLIS.
   private void addOldObjectSites(Map<SiteKey, Long> live) {
     long now = JvmClock.uptimeMillis();
-    if (!oldObjectsRead || now - oldObjectsReadAt >= OLD_OBJECTS_PERIOD_MILLIS) {
+    if ((!oldObjectsRead || now - oldObjectsReadAt >= OLD_OBJECTS_PERIOD_MILLIS) && !holdOldObjectReads.getAsBoolean()) {
       // Until a read finds objects (the JVM's sampler starts after the host's start-up), ask each time.
       List<OldObject> sample = oldObjects.sample();
       oldObjectsRead = !sample.isEmpty();

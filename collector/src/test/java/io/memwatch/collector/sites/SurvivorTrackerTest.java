@@ -185,6 +185,30 @@ class SurvivorTrackerTest {
   }
 
   @Test
+  void whileTheLiveSetGrowsTowardsASuspicionTheGaugesLeaveTheJvmsSampleUnread() {
+    // Each sample is written by the first read after it was taken; only the suspicion's asks for
+    // paths to GC roots, so reads before it would leave the growth's samples without one.
+    SurvivorTracker tracker = new SurvivorTracker(sites, 1000);
+    OldObjects oldObjects = new OldObjects();
+    int[] reads = {0};
+    oldObjects.use(() -> {
+      reads[0]++;
+      return List.of(new OldObject(new SiteKey("com.example.Cache.put(Cache.java:42)", "java.lang.String"), 1_000));
+    });
+    boolean[] hold = {true};
+    LiveSitesPublisher publisher = new LiveSitesPublisher(tracker, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        5, oldObjects, () -> 400L << 20, () -> hold[0]);
+
+    publisher.update();
+    publisher.update();
+    assertThat(reads[0]).isZero();
+
+    hold[0] = false;
+    publisher.update();
+    assertThat(reads[0]).isEqualTo(1);
+  }
+
+  @Test
   void aSamplerThatFailsLeavesTheFollowedSitesAlone() {
     OldObjects oldObjects = new OldObjects();
     oldObjects.use(() -> {
