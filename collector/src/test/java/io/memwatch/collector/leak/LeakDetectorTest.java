@@ -431,6 +431,30 @@ class LeakDetectorTest {
   }
 
   @Test
+  void aSuspicionRaisedByASitesCountIsNotLiftedByAMarkingsLowReading() {
+    // A slow leak seen through its site's own count while the heap's floors, carrying every
+    // session's garbage, stay flat; then a marking finds that garbage and one floor comes back far
+    // lower. That says nothing of the site: only "no growth for a while" may lift it.
+    KeptObjects kept = new KeptObjects(2 * MIB / 60.0, true);
+    VerdictRecorder recorder = new VerdictRecorder(kept.detector);
+    long heapMax = 2 * GIB;
+    double suspectedAt = Double.NaN;
+    for (long second = 30; second <= 45 * 60; second += 30) {
+      kept.nowMillis = second * 1000;
+      long floor = 600 * MIB + (second % 90 == 0 ? 3 * MIB : 0);
+      boolean marking = !Double.isNaN(suspectedAt) && second == (long) suspectedAt + 60;
+      kept.detector.record(new LiveSample(second * 1000, marking ? 300 * MIB : floor, LiveSample.Kind.FLOOR, heapMax, 0));
+      if (Double.isNaN(suspectedAt) && recorder.verdict().suspected()) {
+        suspectedAt = second;
+      }
+    }
+
+    assertThat(suspectedAt).as("suspected from the site's count").isLessThanOrEqualTo(30 * 60);
+    assertThat(recorder.onsets()).isEqualTo(1);
+    assertThat(recorder.changes).as("never lifted, the low reading included").hasSize(1);
+  }
+
+  @Test
   void listenersHearTheVerdictTurnOnAndOffAndAFailingOneStopsNothing() {
     LeakDetector detector = new LeakDetector(LeakSettings.defaults());
     List<LeakVerdict> heard = new ArrayList<>();
