@@ -67,6 +67,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private final Trend[] trends;
   private final double[] riseBytes;
   private final double[] onsetBars;
+  private final boolean[] refusedLast;
   private final long[] onsetSinceMillis;
   private final GrowthBar.Evidence[] onsetEvidence;
   private final boolean[] holding;
@@ -109,6 +110,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
     this.trends = new Trend[windows.size()];
     this.riseBytes = new double[windows.size()];
     this.onsetBars = new double[windows.size()];
+    this.refusedLast = new boolean[windows.size()];
     this.onsetSinceMillis = new long[windows.size()];
     this.onsetEvidence = new GrowthBar.Evidence[windows.size()];
     this.holding = new boolean[windows.size()];
@@ -241,9 +243,15 @@ public final class LeakDetector implements Consumer<GcEvent> {
           Math.max(settings.minRiseBytes(), heapMax > 0 ? window.riseFraction() * heapMax : 0);
       onsetBars[i] = Math.max(riseBytes[i], FLOOR_SWING_FACTOR * floorSwing(window));
       onsetEvidence[i] = GrowthBar.onset(onsetBars[i]).judge(trends[i], window.seconds());
-      if (onsetEvidence[i].isGrowth() && !couldBeAlive(window, trends[i])) {
+      boolean refused = onsetEvidence[i].isGrowth() && !couldBeAlive(window, trends[i]);
+      if (refused) {
+        if (!refusedLast[i]) {
+          Log.debug(String.format(java.util.Locale.ROOT, "leak onset refused: the %.0f s window's readings rise %.2f MiB/s,"
+              + " but too little of what its first half allocated can still be alive", window.seconds(), trends[i].slope() / (1 << 20)));
+        }
         onsetEvidence[i] = GrowthBar.Evidence.NONE;
       }
+      refusedLast[i] = refused;
       if (!onsetEvidence[i].isGrowth()) {
         onsetSinceMillis[i] = -1;
       } else if (onsetSinceMillis[i] < 0) {
@@ -257,15 +265,20 @@ public final class LeakDetector implements Consumer<GcEvent> {
     }
   }
 
-  // A live set that grew along a line over the window keeps, of what was allocated in the window's
-  // first half, about half that growth. If not even a quarter of that can still be alive (the
-  // followed objects of then are dead, and the JVM's sampler saw too little allocated where no hook
-  // follows), the readings climbed with garbage the collector has not reclaimed yet: G1 falling
-  // behind a churning cache on a busy machine, its remarks freeing less each time.
+  // A live set that grew along a line keeps, of what was allocated in the window's first half, as
+  // much as it grew meanwhile. If not even a quarter of that can still be alive (the followed
+  // objects of then are dead, and the JVM's sampler saw too little allocated where no hook follows),
+  // the readings climbed with garbage the collector has not reclaimed yet: G1 falling behind a
+  // churning cache on a busy machine, its remarks freeing less each time. Judged from when the
+  // sampler counts (its start), over at least a quarter of the window.
   private boolean couldBeAlive(TrendWindow window, Trend trend) {
-    long from = nowMillis - window.millis();
-    double grown = trend.slope() * window.seconds();
-    return followed.aliveAtMostBytes(from, from + window.millis() / 2) >= grown / 8;
+    long from = Math.max(nowMillis - window.millis(), followed.aliveKnownSinceMillis());
+    long to = nowMillis - window.millis() / 2;
+    if (to - from < window.millis() / 4) {
+      return true;
+    }
+    double keptByALeak = trend.slope() * (to - from) / 1000.0;
+    return followed.aliveAtMostBytes(from, to) >= keptByALeak / 4;
   }
 
   // The largest fall from one floor to the next over the window and the one before it. Floors that
@@ -365,10 +378,13 @@ public final class LeakDetector implements Consumer<GcEvent> {
         if (refutedLately(i, sample, clearBelow)) {
           continue;
         }
+        long knownFrom = Math.max(nowMillis - windows.get(i).millis(), followed.aliveKnownSinceMillis());
         Log.debug(String.format(java.util.Locale.ROOT,
-            "leak onset: %.0f s window, evidence %s%s, %d readings over %.0f s rising %.2f MiB/s, bar %.0f MiB, reading %d MiB",
+            "leak onset: %.0f s window, evidence %s%s, %d readings over %.0f s rising %.2f MiB/s, bar %.0f MiB, reading %d MiB;"
+                + " of the first half, from %d s, at most %.0f MiB alive",
             windows.get(i).seconds(), onsetEvidence[i], siteDriven[i] ? " (a site's count)" : "", trend.points(),
-            trend.spanSeconds(), trend.slope() / (1 << 20), onsetBars[i] / (1 << 20), sample.bytes() >> 20));
+            trend.spanSeconds(), trend.slope() / (1 << 20), onsetBars[i] / (1 << 20), sample.bytes() >> 20,
+            knownFrom / 1000, followed.aliveAtMostBytes(knownFrom, nowMillis - windows.get(i).millis() / 2) / (1 << 20)));
         suspected = true;
         sinceMillis = nowMillis;
         driving = i;

@@ -53,4 +53,12 @@ public interface FollowedObjects {
   default double aliveAtMostBytes(long fromMillis, long toMillis) {
     return Double.POSITIVE_INFINITY;
   }
+
+  /**
+   * JVM uptime from which {@link #aliveAtMostBytes} can tell, {@link Long#MAX_VALUE} while it cannot:
+   * the JVM's sampler counts what was allocated before it started as one lump, at its start.
+   */
+  default long aliveKnownSinceMillis() {
+    return Long.MAX_VALUE;
+  }
 }

@@ -48,6 +48,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   private final JudgedHorizon judged = new JudgedHorizon(256);
   private final MarkingProbe marking = new MarkingProbe();
 
+  private static final String MEMWATCH = "io.memwatch.";
   private final UnfollowedBytes unfollowed = new UnfollowedBytes();
   private final LongSupplier samplerSinceMillis;
   private final LongSupplier droppedEvents;
@@ -76,7 +77,10 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   public void accept(AllocationSample sample) {
     newestSampleMillis = Math.max(newestSampleMillis, sample.atMillis());
     if (sample.object() == null) {
-      unfollowed.add(sample.atMillis(), sample.weightBytes());
+      // memwatch's own allocations (its threads, its reading of the sampler) are not the host's growth.
+      if (!sites.key(sample.site()).site().startsWith(MEMWATCH)) {
+        unfollowed.add(sample.atMillis(), sample.weightBytes());
+      }
       return;
     }
     // An object that died while its sample waited in the queue died young: nothing to follow.
@@ -170,6 +174,13 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
       }
     });
     return kept;
+  }
+
+  @Override
+  public long aliveKnownSinceMillis() {
+    long since = samplerSinceMillis.getAsLong();
+    // The second after the sampler's start: its lump of everything allocated before is counted then.
+    return since < 0 ? Long.MAX_VALUE : (Math.floorDiv(since, 1000) + 1) * 1000;
   }
 
   @Override
