@@ -270,11 +270,11 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // objects of then are dead, and the JVM's sampler saw too little allocated where no hook follows),
   // the readings climbed with garbage the collector has not reclaimed yet: G1 falling behind a
   // churning cache on a busy machine, its remarks freeing less each time. Judged from when the
-  // sampler counts (its start), over at least a quarter of the window.
+  // sampler counts (its start), over at least a sixth of the window (10 s of the default minute).
   private boolean couldBeAlive(TrendWindow window, Trend trend) {
     long from = Math.max(nowMillis - window.millis(), followed.aliveKnownSinceMillis());
     long to = nowMillis - window.millis() / 2;
-    if (to - from < window.millis() / 4) {
+    if (to - from < window.millis() / 6) {
       return true;
     }
     double keptByALeak = trend.slope() * (to - from) / 1000.0;
