@@ -86,7 +86,9 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
       List<HeldObject> held = new ArrayList<>();
       int withPath = 0;
       for (RecordedEvent event : dumpedSamples().values()) {
-        String retainer = names.of(path(event));
+        // A path the search did not finish within its time limit ends at some object, not at a
+        // root: what it names would be a link in the middle (a record's field), so it names nothing.
+        String retainer = reachesRoot(event) ? names.of(path(event)) : null;
         withPath += retainer == null ? 0 : 1;
         held.add(new HeldObject(JvmClock.uptimeAt(event.getInstant("allocationTime").toEpochMilli()), retainer));
       }
@@ -125,6 +127,10 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
         }
       }
     }
+  }
+
+  private static boolean reachesRoot(RecordedEvent event) {
+    return event.hasField("root") && event.getValue("root") != null;
   }
 
   private static boolean hasPath(RecordedEvent event) {
