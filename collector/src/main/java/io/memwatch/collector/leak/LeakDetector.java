@@ -50,8 +50,9 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // suspicion every few days to none.
   private static final int PERSISTENCE_DIVISOR = 12;
 
-  // A climb of the readings counts only if it exceeds the floors' largest recent fall by half again:
-  // falls are sampled, so the saw-tooth they belong to was taller than the one seen.
+  // A climb of the readings counts only if it is more than twice the floors' largest recent fall:
+  // falls are sampled, so the saw-tooth they belong to was taller than the one seen (generational
+  // ZGC's rose 63 MiB after a fall of 40).
   private static final double FLOOR_SWING_FACTOR = 2;
 
   private final LeakSettings settings;
