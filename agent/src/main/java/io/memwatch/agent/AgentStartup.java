@@ -86,16 +86,22 @@ final class AgentStartup {
 
   private static void serve(Collector collector, Options options, HeapDumper dumper) {
     try {
-      MetricsServer server;
-      if (options.heapDumpEndpoint() && !options.heapDumpToken().isEmpty()) {
-        server = collector.serve(options.host(), options.port(), dumper, options.heapDumpToken());
+      boolean heapDumps = options.heapDumpEndpoint();
+      boolean retainers = options.retainersEndpoint();
+      if ((heapDumps || retainers) && options.heapDumpToken().isEmpty()) {
+        Log.warn("options 'heapDumpEndpoint' and 'retainersEndpoint' need 'heapDumpToken' (at least 12 characters, best given as "
+            + "MEMWATCH_HEAP_DUMP_TOKEN); those endpoints stay off");
+        heapDumps = false;
+        retainers = false;
+      }
+      MetricsServer server = heapDumps || retainers
+          ? collector.serve(options.host(), options.port(), heapDumps ? dumper : null, retainers, options.heapDumpToken())
+          : collector.serve(options.host(), options.port());
+      if (heapDumps) {
         Log.info("heap dumps on request: POST /heapdump with the token; files go to " + dumper.directory());
-      } else {
-        if (options.heapDumpEndpoint()) {
-          Log.warn("option 'heapDumpEndpoint' needs 'heapDumpToken' (at least 12 characters, best given as "
-              + "MEMWATCH_HEAP_DUMP_TOKEN); the heap dump endpoint stays off");
-        }
-        server = collector.serve(options.host(), options.port());
+      }
+      if (retainers) {
+        Log.info("what keeps the sampled live objects on request: POST /retainers with the token");
       }
       Log.info("serving metrics on " + server.metricsUrl());
       System.setProperty("io.memwatch.agent.url", server.metricsUrl());

@@ -6,9 +6,11 @@ import io.memwatch.collector.export.AgentHealthMetrics;
 import io.memwatch.collector.dump.HeapDumpEndpoint;
 import io.memwatch.collector.dump.HeapDumper;
 import io.memwatch.collector.export.AllocationMetrics;
+import io.memwatch.collector.export.GuardedEndpoint;
 import io.memwatch.collector.export.LeakMetrics;
 import io.memwatch.collector.leak.LeakDetector;
 import io.memwatch.collector.leak.LeakReporter;
+import io.memwatch.collector.leak.RetainersEndpoint;
 import io.memwatch.collector.sites.LiveSitesPublisher;
 import io.memwatch.collector.sites.OldObjects;
 import io.memwatch.collector.sites.SurvivorTracker;
@@ -33,7 +35,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 import java.time.Duration;
 
 /**
@@ -123,9 +128,21 @@ public final class Collector implements AutoCloseable {
     return MetricsServer.start(registry, host, port);
   }
 
-  /** The same, with {@code POST /heapdump} guarded by {@code token}, writing through {@code dumper}. */
-  public MetricsServer serve(String host, int port, HeapDumper dumper, String token) throws IOException {
-    return MetricsServer.start(registry, host, port, new HeapDumpEndpoint(dumper, token));
+  /**
+   * The same, with the endpoints that act on the JVM, each guarded by {@code token}: {@code POST
+   * /heapdump} writing through {@code dumper} unless it is null, and {@code POST /retainers} if
+   * {@code retainers}.
+   */
+  public MetricsServer serve(String host, int port, HeapDumper dumper, boolean retainers, String token) throws IOException {
+    Map<String, HttpHandler> endpoints = new HashMap<>();
+    if (dumper != null) {
+      endpoints.put(HeapDumpEndpoint.PATH, new GuardedEndpoint(HeapDumpEndpoint.PURPOSE, token, new HeapDumpEndpoint(dumper)));
+    }
+    if (retainers) {
+      endpoints.put(RetainersEndpoint.PATH,
+          new GuardedEndpoint(RetainersEndpoint.PURPOSE, token, new RetainersEndpoint(oldObjects, leakDetector::verdict)));
+    }
+    return MetricsServer.start(registry, host, port, endpoints);
   }
 
   /** Logs each turn of the leak verdict with the suspect sites, and dumps the heap on a new suspicion if {@code dumper} is not null. */

@@ -32,6 +32,7 @@ class DashboardStructureTest {
       "memwatch_heap_max_bytes",
       "memwatch_memory_limit_bytes",
       "memwatch_heap_live_bytes",
+      "memwatch_leak_retainer_bytes",
       "memwatch_heap_growth_bytes_per_second",
       "memwatch_heap_exhaustion_seconds",
       "memwatch_leak_suspected",
@@ -60,7 +61,7 @@ class DashboardStructureTest {
   static final Set<String> METRICS_THE_DASHBOARD_SHOWS = Set.of(
       "memwatch_rss_bytes", "memwatch_heap_total_bytes", "memwatch_heap_used_bytes", "memwatch_external_bytes",
       "memwatch_heap_max_bytes", "memwatch_memory_limit_bytes", "memwatch_heap_live_bytes",
-      "memwatch_heap_growth_bytes_per_second", "memwatch_heap_exhaustion_seconds", "memwatch_leak_suspected",
+      "memwatch_heap_growth_bytes_per_second", "memwatch_heap_exhaustion_seconds", "memwatch_leak_suspected", "memwatch_leak_retainer_bytes",
       "memwatch_allocated_bytes_total", "memwatch_site_allocated_bytes_total", "memwatch_site_live_bytes",
       "memwatch_events_dropped_total", "memwatch_instrumentation_errors_total",
       "jvm_memory_used_bytes", "jvm_gc_pause_seconds_sum");

@@ -56,6 +56,8 @@ class PrometheusEndToEndTest {
   static final String DEMO_JAR = "../scripts/demo/target/memwatch-demo.jar";
   static final String JOB = "memwatch";
   static final String LEAK_ALERT = "MemwatchLeakSuspected";
+  /** The field that keeps the demo's leak: its global list of every request's data. */
+  static final String DEMO_RETAINER = "example.demo.DemoService.LEAKED ";
 
   /**
    * The child's command line after {@code java}: the demo as {@code scripts/demo.sh} runs it, 20
@@ -86,6 +88,14 @@ class PrometheusEndToEndTest {
       "memwatch_rss_bytes{job=~\"$job\", instance=~\"$instance\"} / on (job, instance)"
           + " memwatch_memory_limit_bytes{job=~\"$job\", instance=~\"$instance\"}",
       "\"RSS / container limit\" stat: a ratio against the container limit, absent without one");
+
+  /**
+   * Dashboard queries that return nothing until a leak is suspected, each with why; they must return
+   * data once the leak alert fires for the leaking demo.
+   */
+  static final Map<String, String> EMPTY_UNTIL_LEAK_SUSPECTED = Map.of(
+      "sum by (instance, retainer) (memwatch_leak_retainer_bytes{job=~\"$job\", instance=~\"$instance\"})",
+      "\"What keeps the leak\" table: retainers are looked for on a suspicion and dropped when it is lifted");
 
   static final Duration START_DEADLINE = Duration.ofSeconds(30);
   static final Duration DATA_DEADLINE = Duration.ofSeconds(120);
@@ -212,11 +222,14 @@ class PrometheusEndToEndTest {
     Set<String> expressions = new TreeSet<>();
     queries.forEach(q -> expressions.add(q.expr()));
     assertThat(expressions).as("every query listed as possibly empty is in the dashboard")
-        .containsAll(EMPTY_WITHOUT_CONTAINER_LIMIT.keySet());
+        .containsAll(EMPTY_WITHOUT_CONTAINER_LIMIT.keySet()).containsAll(EMPTY_UNTIL_LEAK_SUSPECTED.keySet());
     for (DashboardQuery q : queries) {
       boolean readsLimit = PromQl.metricNames(q.expr()).contains("memwatch_memory_limit_bytes");
       assertThat(EMPTY_WITHOUT_CONTAINER_LIMIT.containsKey(q.expr()))
           .as("%s: possibly empty exactly when it reads memwatch_memory_limit_bytes", q).isEqualTo(readsLimit);
+      boolean readsRetainers = PromQl.metricNames(q.expr()).contains("memwatch_leak_retainer_bytes");
+      assertThat(EMPTY_UNTIL_LEAK_SUSPECTED.containsKey(q.expr()))
+          .as("%s: empty until a suspicion exactly when it reads memwatch_leak_retainer_bytes", q).isEqualTo(readsRetainers);
     }
 
     Map<String, String> lastEmpty = new LinkedHashMap<>();
@@ -228,8 +241,8 @@ class PrometheusEndToEndTest {
         for (Selection selection : Selection.values()) {
           String sent = substitute(q.expr(), selection);
           JsonNode result = query(sent);
-          if (!result.isEmpty()) {
-            continue;
+          if (!result.isEmpty() || EMPTY_UNTIL_LEAK_SUSPECTED.containsKey(q.expr())) {
+            continue; // the latter are checked once the leak alert fires
           }
           if (EMPTY_WITHOUT_CONTAINER_LIMIT.containsKey(q.expr()) && !hasLimit) {
             lastEmpty.put(q + " (" + selection + ")", EMPTY_WITHOUT_CONTAINER_LIMIT.get(q.expr()));
@@ -286,6 +299,17 @@ class PrometheusEndToEndTest {
             .anySatisfy(series -> assertThat(series.path("metric").path("alertname").asText()).isEqualTo(LEAK_ALERT));
       }
     }
+
+    // What keeps the leak: the demo's global list, on the dashboard's table and in the alert.
+    for (String expr : EMPTY_UNTIL_LEAK_SUSPECTED.keySet()) {
+      for (Selection selection : Selection.values()) {
+        JsonNode result = query(substitute(expr, selection));
+        assertThat(result).as("%s (%s)\n%s", expr, selection, demo.tails())
+            .anySatisfy(series -> assertThat(series.path("metric").path("retainer").asText()).startsWith(DEMO_RETAINER));
+      }
+    }
+    assertThat(leakAlert().orElseThrow().path("annotations").path("retainer").asText()).as("the alert's retainer annotation")
+        .startsWith(DEMO_RETAINER);
   }
 
   // ---------------------------------------------------------------------------------------------- setup

@@ -50,6 +50,8 @@ public final class Options {
       Option.single("heapDumpEndpoint", false, ValueParsers::bool, "true or false (true also needs heapDumpToken)");
   public static final Option<String> HEAP_DUMP_TOKEN =
       Option.single("heapDumpToken", "", ValueParsers::token, "at least 12 characters, no commas or spaces");
+  public static final Option<Boolean> RETAINERS_ENDPOINT =
+      Option.single("retainersEndpoint", false, ValueParsers::bool, "true or false (true also needs heapDumpToken)");
   public static final Option<String> HEAP_DUMP_DIR =
       Option.single("heapDumpDir", System.getProperty("java.io.tmpdir") + "/memwatch-dumps", ValueParsers::path,
           "a directory path");
@@ -59,7 +61,7 @@ public final class Options {
       Option.single("debug", false, ValueParsers::bool, "true or false");
 
   static final List<Option<?>> ALL = List.of(PORT, HOST, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS, HOOKS, JFR,
-      LEAK_WINDOW, SLOW_LEAK_WINDOW, HEAP_DUMP_ON_LEAK, HEAP_DUMP_ENDPOINT, HEAP_DUMP_TOKEN, HEAP_DUMP_DIR, HEAP_DUMP_MAX, DEBUG);
+      LEAK_WINDOW, SLOW_LEAK_WINDOW, HEAP_DUMP_ON_LEAK, HEAP_DUMP_ENDPOINT, HEAP_DUMP_TOKEN, RETAINERS_ENDPOINT, HEAP_DUMP_DIR, HEAP_DUMP_MAX, DEBUG);
 
   private final Map<Option<?>, Object> values;
 
@@ -155,6 +157,10 @@ public final class Options {
 
   public boolean heapDumpEndpoint() {
     return get(HEAP_DUMP_ENDPOINT);
+  }
+
+  public boolean retainersEndpoint() {
+    return get(RETAINERS_ENDPOINT);
   }
 
   public String heapDumpToken() {

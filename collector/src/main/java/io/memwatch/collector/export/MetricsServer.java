@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
@@ -23,18 +24,18 @@ public final class MetricsServer implements AutoCloseable {
   /** Binds and starts; an {@link IOException} (a busy port, say) leaves nothing running. */
   public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port)
       throws IOException {
-    return start(registry, host, port, null);
+    return start(registry, host, port, Map.of());
   }
 
-  /** The same, with the heap dump endpoint on {@code /heapdump} when it is not null. */
-  public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port, HttpHandler heapDump)
+  /** The same, with the endpoints that act on the JVM, by path ({@code /heapdump}, {@code /retainers}). */
+  public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port, Map<String, HttpHandler> endpoints)
       throws IOException {
     HTTPServer server =
         HTTPServer.builder()
             .hostname(host)
             .port(port)
             .registry(registry.getPrometheusRegistry())
-            .defaultHandler(new Paths(heapDump))
+            .defaultHandler(new Paths(endpoints))
             .executorService(Executors.newFixedThreadPool(2, new DaemonThreads("memwatch-http")))
             .buildAndStart();
     return new MetricsServer(server, host);

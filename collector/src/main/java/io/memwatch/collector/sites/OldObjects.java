@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 public final class OldObjects {
   private volatile Supplier<List<OldObject>> source = List::of;
   private Supplier<? extends Supplier<List<OldObject>>> starter;
-  private boolean wanted;
+  private String wantedBecause; // null while not wanted
   private boolean started;
   private volatile long samplerSinceMillis = -1;
 
@@ -47,7 +47,14 @@ public final class OldObjects {
 
   /** The live set grows: start the JVM's sample if it can be, now or once offered. */
   public synchronized void want() {
-    wanted = true;
+    want("the live set grows");
+  }
+
+  /** The same, for {@code reason}. */
+  public synchronized void want(String reason) {
+    if (wantedBecause == null) {
+      wantedBecause = reason;
+    }
     startIfWantedAndOffered();
   }
 
@@ -55,14 +62,19 @@ public final class OldObjects {
     return started;
   }
 
+  /** Whether the JVM's sample runs or can be started: false without a usable Flight Recorder. */
+  public synchronized boolean available() {
+    return started || starter != null;
+  }
+
   private void startIfWantedAndOffered() {
-    if (!wanted || starter == null || started) {
+    if (wantedBecause == null || starter == null || started) {
       return;
     }
     started = true;
     try {
       source = starter.get();
-      Log.debug("the live set grows: the JVM's leak profiler started");
+      Log.debug(wantedBecause + ": the JVM's leak profiler started");
     } catch (RuntimeException e) {
       Log.debug("the JVM's leak profiler (JFR old object samples) could not start", e);
     }

@@ -2,6 +2,7 @@ package io.memwatch.collector.dump;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memwatch.collector.export.GuardedEndpoint;
 import io.memwatch.collector.export.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,7 +35,8 @@ class HeapDumpEndpointTest {
   }
 
   private URI start(HeapDumper dumper) throws Exception {
-    server = MetricsServer.start(registry, "127.0.0.1", 0, dumper == null ? null : new HeapDumpEndpoint(dumper, TOKEN));
+    server = MetricsServer.start(registry, "127.0.0.1", 0, dumper == null ? java.util.Map.of()
+        : java.util.Map.of(HeapDumpEndpoint.PATH, new GuardedEndpoint(HeapDumpEndpoint.PURPOSE, TOKEN, new HeapDumpEndpoint(dumper))));
     return URI.create("http://127.0.0.1:" + server.port() + "/heapdump");
   }
 

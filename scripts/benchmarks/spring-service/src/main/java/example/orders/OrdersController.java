@@ -6,11 +6,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * GET /orders/{n} builds n orders (Strings made by the JDK, records made here) and answers them as
- * JSON through Jackson; GET /keep/{id} keeps a String in a map that is never emptied, a small leak.
+ * JSON through Jackson; GET /keep/{id} keeps a String in a map that is never emptied, a small leak;
+ * POST /orders keeps the order Jackson made from the request body ({@link Audit}).
  */
 @RestController
 public class OrdersController {
@@ -31,6 +34,13 @@ public class OrdersController {
       orders.add(new Order(String.format("order-%06d", i), lines, "note ".repeat(20) + i));
     }
     return orders;
+  }
+
+  /** Accepts an order made by Jackson from the request body, and keeps it for good ({@link Audit}). */
+  @PostMapping("/orders")
+  public int accept(@RequestBody Order order) {
+    Audit.SEEN.put(order.id(), order);
+    return Audit.SEEN.size();
   }
 
   @GetMapping("/keep/{id}")
