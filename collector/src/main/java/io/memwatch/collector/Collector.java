@@ -35,7 +35,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -134,7 +133,7 @@ public final class Collector implements AutoCloseable {
    * {@code retainers}.
    */
   public MetricsServer serve(String host, int port, HeapDumper dumper, boolean retainers, String token) throws IOException {
-    Map<String, HttpHandler> endpoints = new HashMap<>();
+    Map<String, GuardedEndpoint> endpoints = new HashMap<>();
     if (dumper != null) {
       endpoints.put(HeapDumpEndpoint.PATH, new GuardedEndpoint(HeapDumpEndpoint.PURPOSE, token, new HeapDumpEndpoint(dumper)));
     }

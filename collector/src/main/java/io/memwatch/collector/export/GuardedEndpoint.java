@@ -1,10 +1,9 @@
 package io.memwatch.collector.export;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 
 /**
  * An endpoint that acts on the JVM (a heap dump, a search for what keeps the leak): {@code POST}
@@ -12,14 +11,18 @@ import java.security.MessageDigest;
  * one, 403 with a wrong one). Only then does the action run, on the HTTP thread that took the
  * request: never a thread of the host's.
  */
-public final class GuardedEndpoint implements HttpHandler {
+public final class GuardedEndpoint {
   /** What the endpoint does once the request is allowed. */
   public interface Action {
     Answer run() throws IOException;
   }
 
-  /** The status and the plain-text body of the answer. */
-  public record Answer(int status, String body) {}
+  /** The status, the plain-text body and any headers of the answer. */
+  public record Answer(int status, String body, Map<String, String> headers) {
+    public Answer(int status, String body) {
+      this(status, body, Map.of());
+    }
+  }
 
   private final String purpose;
   private final byte[] token;
@@ -35,33 +38,19 @@ public final class GuardedEndpoint implements HttpHandler {
     this.action = action;
   }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      if (!"POST".equals(exchange.getRequestMethod())) {
-        exchange.getResponseHeaders().set("Allow", "POST");
-        respond(exchange, new Answer(405, "use POST to " + purpose + "\n"));
-        return;
-      }
-      String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-      if (authorization == null || !authorization.startsWith("Bearer ")) {
-        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"memwatch\"");
-        respond(exchange, new Answer(401, "a token is needed: Authorization: Bearer TOKEN\n"));
-        return;
-      }
-      byte[] given = authorization.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-      if (!MessageDigest.isEqual(given, token)) { // constant time: no timing hints about the token
-        respond(exchange, new Answer(403, "wrong token\n"));
-        return;
-      }
-      respond(exchange, action.run());
+  /** @param authorization the request's {@code Authorization} header, null if it has none */
+  public Answer answer(String method, String authorization) throws IOException {
+    if (!"POST".equals(method)) {
+      return new Answer(405, "use POST to " + purpose + "\n", Map.of("Allow", "POST"));
     }
-  }
-
-  private static void respond(HttpExchange exchange, Answer answer) throws IOException {
-    byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    exchange.sendResponseHeaders(answer.status(), bytes.length);
-    exchange.getResponseBody().write(bytes);
+    if (authorization == null || !authorization.startsWith("Bearer ")) {
+      return new Answer(401, "a token is needed: Authorization: Bearer TOKEN\n",
+          Map.of("WWW-Authenticate", "Bearer realm=\"memwatch\""));
+    }
+    byte[] given = authorization.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(given, token)) { // constant time: no timing hints about the token
+      return new Answer(403, "wrong token\n");
+    }
+    return action.run();
   }
 }

@@ -1,49 +1,93 @@
 package io.memwatch.collector.export;
 
-import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.util.Map;
-import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
- * Serves the registry on {@code http://host:port/metrics} through the Prometheus library's own
- * exporter: content negotiation, the text and OpenMetrics formats and daemon worker threads come
- * with it.
+ * Serves the registry on {@code http://host:port/metrics}, and the endpoints that act on the JVM.
+ *
+ * <p>On Jetty rather than the JDK's {@code com.sun.net.httpserver}, under which the Prometheus
+ * exporter's own server runs: that one reads each request on a worker thread, so a few clients that
+ * send half a request and wait held every worker and no scrape was answered, and its timeouts are
+ * JVM-wide properties that would change the host's own servers too. Jetty reads requests without
+ * holding a thread, closes a connection idle for {@link #IDLE_TIMEOUT_MILLIS}, keeps at most
+ * {@link #MAX_CONNECTIONS} (and at the limit closes idle ones within {@link #IDLE_AT_LIMIT_MILLIS}), and
+ * refuses oversized requests; all its threads are daemons named {@code memwatch-http}.
  */
 public final class MetricsServer implements AutoCloseable {
-  private final HTTPServer server;
+  static final long IDLE_TIMEOUT_MILLIS = 10_000;
+  static final int MAX_CONNECTIONS = 128;
+  static final long IDLE_AT_LIMIT_MILLIS = 1_000;
+  private static final int MAX_THREADS = 8;
+
+  private final Server server;
+  private final ServerConnector connector;
   private final String host;
 
-  private MetricsServer(HTTPServer server, String host) {
+  private MetricsServer(Server server, ServerConnector connector, String host) {
     this.server = server;
+    this.connector = connector;
     this.host = host;
   }
 
   /** Binds and starts; an {@link IOException} (a busy port, say) leaves nothing running. */
-  public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port)
-      throws IOException {
+  public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port) throws IOException {
     return start(registry, host, port, Map.of());
   }
 
   /** The same, with the endpoints that act on the JVM, by path ({@code /heapdump}, {@code /retainers}). */
-  public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port, Map<String, HttpHandler> endpoints)
+  public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port, Map<String, GuardedEndpoint> endpoints)
       throws IOException {
-    HTTPServer server =
-        HTTPServer.builder()
-            .hostname(host)
-            .port(port)
-            .registry(registry.getPrometheusRegistry())
-            .defaultHandler(new Paths(endpoints))
-            .executorService(Executors.newFixedThreadPool(2, new DaemonThreads("memwatch-http")))
-            .buildAndStart();
-    return new MetricsServer(server, host);
+    QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
+    threads.setName("memwatch-http");
+    threads.setDaemon(true);
+    threads.setReservedThreads(0);
+    Server server = new Server(threads, new ScheduledExecutorScheduler("memwatch-http-scheduler", true), null);
+    server.setStopAtShutdown(false); // the JVM's exit closes the socket; no shutdown hook of ours
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(false);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+    server.addConnector(connector);
+    NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
+    limit.setEndPointIdleTimeout(IDLE_AT_LIMIT_MILLIS);
+    server.addBean(limit);
+    server.setHandler(new Routes(registry.getPrometheusRegistry(), endpoints));
+    try {
+      server.start();
+    } catch (IOException e) {
+      stopQuietly(server);
+      // Jetty wraps the bind's own exception: callers tell a busy port by its type.
+      throw e.getCause() instanceof java.net.BindException busy ? busy : e;
+    } catch (Exception e) {
+      stopQuietly(server);
+      throw new IOException(e.getMessage(), e);
+    }
+    return new MetricsServer(server, connector, host);
+  }
+
+  private static void stopQuietly(Server server) {
+    try {
+      server.stop();
+    } catch (Exception ignored) {
+      // already failing: the first error is the one to report
+    }
   }
 
   /** The port actually bound, which differs from the one asked for when that was 0. */
   public int port() {
-    return server.getPort();
+    return connector.getLocalPort();
   }
 
   public String metricsUrl() {
@@ -53,6 +97,6 @@ public final class MetricsServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.close();
+    stopQuietly(server);
   }
 }

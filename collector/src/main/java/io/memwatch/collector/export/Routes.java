@@ -1,0 +1,63 @@
+package io.memwatch.collector.export;
+
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * What each path serves: {@code /metrics} through the Prometheus library's own scrape handler
+ * (content negotiation, the text and OpenMetrics formats, gzip, {@code name[]} filters), the endpoints
+ * that act on the JVM where enabled (404 with a hint on how to enable them where not), a line
+ * pointing to {@code /metrics} on {@code /}, and 404 for the rest.
+ */
+final class Routes extends Handler.Abstract {
+  static final String METRICS = "/metrics";
+  /** Each endpoint that acts on the JVM, with how to turn it on. */
+  static final Map<String, String> OFF_HINTS = Map.of(
+      "/heapdump", "heap dumps over HTTP are off: start memwatch with heapDumpEndpoint=true and a heapDumpToken\n",
+      "/retainers", "the retainers' search over HTTP is off: start memwatch with retainersEndpoint=true and a heapDumpToken\n");
+
+  private final PrometheusScrapeHandler scrapes;
+  private final Map<String, GuardedEndpoint> endpoints;
+
+  Routes(PrometheusRegistry registry, Map<String, GuardedEndpoint> endpoints) {
+    super(InvocationType.BLOCKING); // scrapes and actions block: they run on the server's own threads
+    this.scrapes = new PrometheusScrapeHandler(registry);
+    this.endpoints = Map.copyOf(endpoints);
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    String path = Request.getPathInContext(request);
+    GuardedEndpoint endpoint = endpoints.get(path);
+    if (path.equals(METRICS)) {
+      ScrapeExchange exchange = new ScrapeExchange(request, response);
+      scrapes.handleRequest(exchange);
+      exchange.finish();
+      callback.succeeded();
+    } else if (endpoint != null) {
+      GuardedEndpoint.Answer answer = endpoint.answer(request.getMethod(), request.getHeaders().get(HttpHeader.AUTHORIZATION));
+      answer.headers().forEach(response.getHeaders()::put);
+      text(response, answer.status(), answer.body(), callback);
+    } else if (OFF_HINTS.containsKey(path)) {
+      text(response, 404, OFF_HINTS.get(path), callback);
+    } else if (path.equals("/")) {
+      text(response, 200, "memwatch: metrics are on " + METRICS + "\n", callback);
+    } else {
+      text(response, 404, "not found: memwatch serves " + METRICS + "\n", callback);
+    }
+    return true;
+  }
+
+  private static void text(Response response, int status, String body, Callback callback) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    Content.Sink.write(response, true, body, callback);
+  }
+}

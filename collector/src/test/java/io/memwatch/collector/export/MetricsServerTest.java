@@ -1,0 +1,78 @@
+package io.memwatch.collector.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The metrics server over real HTTP on loopback: formats, paths, and threads that never keep the host alive. */
+class MetricsServerTest {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private MetricsServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private HttpResponse<byte[]> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void servesTheTextFormatOpenMetricsWhenAskedAndGzipWhenAccepted() throws Exception {
+    Counter.builder("memwatch.test.requests").register(registry).increment(3);
+    server = MetricsServer.start(registry, "127.0.0.1", 0);
+
+    HttpResponse<byte[]> text = get("/metrics");
+    assertThat(text.statusCode()).isEqualTo(200);
+    assertThat(text.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain; version=0.0.4");
+    assertThat(new String(text.body(), StandardCharsets.UTF_8)).contains("memwatch_test_requests_total 3.0");
+
+    HttpResponse<byte[]> open = get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    assertThat(open.headers().firstValue("Content-Type")).get().asString().startsWith("application/openmetrics-text");
+    assertThat(new String(open.body(), StandardCharsets.UTF_8)).contains("memwatch_test_requests_total 3.0").endsWith("# EOF\n");
+
+    HttpResponse<byte[]> zipped = get("/metrics", "Accept-Encoding", "gzip");
+    assertThat(zipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(zipped.body()))) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("memwatch_test_requests_total 3.0");
+    }
+  }
+
+  @Test
+  void otherPathsSayWhereTheMetricsAreAndActionsThatAreOffSayHowToTurnThemOn() throws Exception {
+    server = MetricsServer.start(registry, "127.0.0.1", 0);
+    assertThat(new String(get("/").body(), StandardCharsets.UTF_8)).contains("/metrics");
+    assertThat(get("/nothing").statusCode()).isEqualTo(404);
+    HttpResponse<byte[]> heapDump = get("/heapdump");
+    assertThat(heapDump.statusCode()).isEqualTo(404);
+    assertThat(new String(heapDump.body(), StandardCharsets.UTF_8)).contains("heapDumpEndpoint=true");
+  }
+
+  @Test
+  void itsThreadsAreNamedDaemons() throws Exception {
+    server = MetricsServer.start(registry, "127.0.0.1", 0);
+    get("/metrics");
+    assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().startsWith("memwatch-http"))
+        .isNotEmpty().allMatch(Thread::isDaemon);
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("qtp") || t.getName().startsWith("Scheduler-"));
+  }
+}
