@@ -18,6 +18,7 @@
 #   ROUNDS=9 scripts/bench-overhead.sh
 #   SKIP_BUILD=1 scripts/bench-overhead.sh       # use the jars already built
 #   AGENT_JAR=/path/to/memwatch-agent.jar SKIP_BUILD=1 scripts/bench-overhead.sh   # another build of memwatch
+#   PREVIOUS_AGENT_JAR=/tmp/old.jar CONFIGS="baseline previous memwatch" scripts/bench-overhead.sh   # two builds side by side
 #   CONFIGS="baseline memwatch" scripts/bench-overhead.sh
 #   WORKLOAD=jdk CONFIGS="baseline hooks-own sampler memwatch" scripts/bench-overhead.sh
 #   COVERAGE=1 CONFIGS="hooks-everywhere hooks-own sampler memwatch" scripts/bench-overhead.sh
@@ -91,8 +92,10 @@ config_args() {
     sampler) args=("-javaagent:$agent=port=0,hooks=false${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     memwatch) args=("-javaagent:$agent=port=0${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     allocation-instrumenter) args=("-javaagent:$instrumenter" -Dworkload.sampler=allocation-instrumenter) ;;
+    previous) [[ -n ${PREVIOUS_AGENT_JAR:-} ]] || { echo "bench-overhead: 'previous' needs PREVIOUS_AGENT_JAR" >&2; exit 1; }
+      args=("-javaagent:$PREVIOUS_AGENT_JAR=port=0${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     *) echo "bench-overhead: unknown configuration '$1' (known: baseline, hooks-everywhere, hooks-own, sampler," \
-      "memwatch, allocation-instrumenter)" >&2; exit 1 ;;
+      "memwatch, allocation-instrumenter, previous)" >&2; exit 1 ;;
   esac
 }
 for config in "${configs[@]}"; do config_args "$config"; done

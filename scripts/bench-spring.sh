@@ -11,6 +11,7 @@
 #   ROUNDS=5 CONFIGS="baseline memwatch" scripts/bench-spring.sh
 #   SKIP_BUILD=1 AGENT_JAR=/path/to/memwatch-agent.jar scripts/bench-spring.sh
 #   JAVA_HOME=/path/to/jdk scripts/bench-spring.sh
+#   PREVIOUS_AGENT_JAR=/tmp/old.jar CONFIGS="baseline previous memwatch" scripts/bench-spring.sh   # two builds side by side
 #
 # Prints, per configuration: median, minimum and maximum time to ready; the median's ratio and
 # difference against the baseline; the process's CPU time until ready; median peak RSS after 200 requests. Raw runs: scripts/benchmarks/target/spring-<time>.tsv.
@@ -44,6 +45,8 @@ config_args() {
     sampler) args=("$mw,hooks=false${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     memwatch) args=("$mw${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     allocations-off) args=("$mw,allocations=false${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
+    previous) [[ -n ${PREVIOUS_AGENT_JAR:-} ]] || { echo "bench-spring: 'previous' needs PREVIOUS_AGENT_JAR" >&2; exit 1; }
+      args=("-javaagent:$PREVIOUS_AGENT_JAR=port=$metrics_port${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     *) echo "bench-spring: unknown configuration '$1'" >&2; exit 1 ;;
   esac
 }

@@ -8,6 +8,7 @@
 #   SKIP_BUILD=1 scripts/bench-startup.sh        # use the jars already built
 #   AGENT_JAR=/path/to/memwatch-agent.jar SKIP_BUILD=1 scripts/bench-startup.sh   # another build of memwatch
 #   CONFIGS="baseline memwatch allocation-instrumenter" scripts/bench-startup.sh
+#   PREVIOUS_AGENT_JAR=/tmp/old.jar CONFIGS="baseline previous memwatch" scripts/bench-startup.sh   # two builds side by side
 #       # configurations as in bench-overhead.sh: baseline, hooks-everywhere, hooks-own, sampler, memwatch,
 #       # allocation-instrumenter
 #   MEMWATCH_ARGS="allocations=false" scripts/bench-startup.sh
@@ -46,8 +47,10 @@ config_args() {
     sampler) args=("-javaagent:$agent=port=0,hooks=false${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     memwatch) args=("-javaagent:$agent=port=0${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     allocation-instrumenter) args=("-javaagent:$instrumenter") ;;
+    previous) [[ -n ${PREVIOUS_AGENT_JAR:-} ]] || { echo "bench-startup: 'previous' needs PREVIOUS_AGENT_JAR" >&2; exit 1; }
+      args=("-javaagent:$PREVIOUS_AGENT_JAR=port=0${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     *) echo "bench-startup: unknown configuration '$1' (known: baseline, hooks-everywhere, hooks-own, sampler," \
-      "memwatch, allocation-instrumenter)" >&2; exit 1 ;;
+      "memwatch, allocation-instrumenter, previous)" >&2; exit 1 ;;
   esac
 }
 for config in "${configs[@]}"; do config_args "$config"; done

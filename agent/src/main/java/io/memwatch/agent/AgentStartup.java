@@ -12,7 +12,10 @@ import io.memwatch.collector.leak.LeakSettings;
 import io.memwatch.collector.log.Log;
 import io.memwatch.collector.sites.OldObjects;
 import io.memwatch.collector.sites.SiteRegistry;
+import io.memwatch.collector.export.Listen;
 import java.io.IOException;
+import java.net.BindException;
+import java.util.Optional;
 import java.lang.instrument.Instrumentation;
 
 /**
@@ -85,6 +88,10 @@ final class AgentStartup {
   }
 
   private static void serve(Collector collector, Options options, HeapDumper dumper) {
+    Optional<Listen> listen = ListenSettings.of(options, Log::warn);
+    if (listen.isEmpty()) {
+      return;
+    }
     try {
       boolean heapDumps = options.heapDumpEndpoint();
       boolean retainers = options.retainersEndpoint();
@@ -94,20 +101,26 @@ final class AgentStartup {
         heapDumps = false;
         retainers = false;
       }
-      MetricsServer server = heapDumps || retainers
-          ? collector.serve(options.host(), options.port(), heapDumps ? dumper : null, retainers, options.heapDumpToken())
-          : collector.serve(options.host(), options.port());
+      MetricsServer server = collector.serve(listen.get(), heapDumps ? dumper : null, retainers, options.heapDumpToken());
       if (heapDumps) {
         Log.info("heap dumps on request: POST /heapdump with the token; files go to " + dumper.directory());
       }
       if (retainers) {
         Log.info("what keeps the sampled live objects on request: POST /retainers with the token");
       }
+      if (listen.get().beyondLoopback() && (listen.get().tls() == null || listen.get().basicAuth() == null)) {
+        Log.warn("metrics are served beyond loopback on " + options.host() + " without "
+            + (listen.get().tls() == null ? "TLS" + (listen.get().basicAuth() == null ? " or basic auth" : "") : "basic auth")
+            + ": anyone who reaches the port can read them; see the options tlsKeyStore and basicAuthUser");
+      }
       Log.info("serving metrics on " + server.metricsUrl());
       System.setProperty("io.memwatch.agent.url", server.metricsUrl());
-    } catch (IOException e) {
+    } catch (BindException e) {
       Log.warn("cannot serve metrics on " + options.host() + ":" + options.port() + " (" + e.getMessage()
           + "); the port may be in use: set port=N or port=0 for a free one. Metrics stay off; the application runs on");
+    } catch (IOException e) {
+      Log.warn("cannot serve metrics on " + options.host() + ":" + options.port() + " (" + e.getMessage()
+          + "). Metrics stay off; the application runs on");
     }
   }
 }

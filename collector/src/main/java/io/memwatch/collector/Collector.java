@@ -8,6 +8,7 @@ import io.memwatch.collector.dump.HeapDumper;
 import io.memwatch.collector.export.AllocationMetrics;
 import io.memwatch.collector.export.GuardedEndpoint;
 import io.memwatch.collector.export.LeakMetrics;
+import io.memwatch.collector.export.Listen;
 import io.memwatch.collector.leak.LeakDetector;
 import io.memwatch.collector.leak.LeakReporter;
 import io.memwatch.collector.leak.RetainersEndpoint;
@@ -128,11 +129,11 @@ public final class Collector implements AutoCloseable {
   }
 
   /**
-   * The same, with the endpoints that act on the JVM, each guarded by {@code token}: {@code POST
-   * /heapdump} writing through {@code dumper} unless it is null, and {@code POST /retainers} if
-   * {@code retainers}.
+   * Serves the registry as {@code listen} says, with the endpoints that act on the JVM, each guarded
+   * by {@code token}: {@code POST /heapdump} writing through {@code dumper} unless it is null, and
+   * {@code POST /retainers} if {@code retainers}.
    */
-  public MetricsServer serve(String host, int port, HeapDumper dumper, boolean retainers, String token) throws IOException {
+  public MetricsServer serve(Listen listen, HeapDumper dumper, boolean retainers, String token) throws IOException {
     Map<String, GuardedEndpoint> endpoints = new HashMap<>();
     if (dumper != null) {
       endpoints.put(HeapDumpEndpoint.PATH, new GuardedEndpoint(HeapDumpEndpoint.PURPOSE, token, new HeapDumpEndpoint(dumper)));
@@ -141,7 +142,7 @@ public final class Collector implements AutoCloseable {
       endpoints.put(RetainersEndpoint.PATH,
           new GuardedEndpoint(RetainersEndpoint.PURPOSE, token, new RetainersEndpoint(oldObjects, leakDetector::verdict)));
     }
-    return MetricsServer.start(registry, host, port, endpoints);
+    return MetricsServer.start(registry, listen, endpoints);
   }
 
   /** Logs each turn of the leak verdict with the suspect sites, and dumps the heap on a new suspicion if {@code dumper} is not null. */

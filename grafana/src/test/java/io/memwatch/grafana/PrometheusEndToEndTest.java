@@ -314,7 +314,7 @@ class PrometheusEndToEndTest {
 
   // ---------------------------------------------------------------------------------------------- setup
 
-  private static Path requirePrometheus() {
+  static Path requirePrometheus() {
     String path = System.getenv("PATH");
     if (path != null) {
       for (String dir : path.split(File.pathSeparator)) {
@@ -334,7 +334,7 @@ class PrometheusEndToEndTest {
     throw new AssertionError("unreachable");
   }
 
-  private static Path requireJar(String relative, String module) {
+  static Path requireJar(String relative, String module) {
     Path jar = ModuleFiles.path(relative).normalize();
     if (!Files.isRegularFile(jar)) {
       fail(jar + " is missing: package the " + module + " module first (run `mvn verify` from the repository root, "
@@ -430,13 +430,13 @@ class PrometheusEndToEndTest {
     }
   }
 
-  private static int freeLoopbackPort() throws IOException {
+  static int freeLoopbackPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
 
-  private static String yamlQuote(String value) {
+  static String yamlQuote(String value) {
     return "'" + value.replace("'", "''") + "'";
   }
 

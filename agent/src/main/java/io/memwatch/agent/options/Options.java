@@ -52,6 +52,14 @@ public final class Options {
       Option.single("heapDumpToken", "", ValueParsers::token, "at least 12 characters, no commas or spaces");
   public static final Option<Boolean> RETAINERS_ENDPOINT =
       Option.single("retainersEndpoint", false, ValueParsers::bool, "true or false (true also needs heapDumpToken)");
+  public static final Option<String> TLS_KEY_STORE =
+      Option.single("tlsKeyStore", "", ValueParsers::path, "the path of a PKCS12 key store with the server's certificate and key");
+  public static final Option<String> TLS_KEY_STORE_PASSWORD_FILE =
+      Option.single("tlsKeyStorePasswordFile", "", ValueParsers::path, "the path of a file that holds the key store's password");
+  public static final Option<String> BASIC_AUTH_USER =
+      Option.single("basicAuthUser", "", ValueParsers::user, "a user name of letters, digits, '.', '_' or '-'");
+  public static final Option<String> BASIC_AUTH_PASSWORD_FILE =
+      Option.single("basicAuthPasswordFile", "", ValueParsers::path, "the path of a file that holds the password");
   public static final Option<String> HEAP_DUMP_DIR =
       Option.single("heapDumpDir", System.getProperty("java.io.tmpdir") + "/memwatch-dumps", ValueParsers::path,
           "a directory path");
@@ -60,13 +68,16 @@ public final class Options {
   public static final Option<Boolean> DEBUG =
       Option.single("debug", false, ValueParsers::bool, "true or false");
 
-  static final List<Option<?>> ALL = List.of(PORT, HOST, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS, HOOKS, JFR,
+  static final List<Option<?>> ALL = List.of(PORT, HOST, TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD_FILE, BASIC_AUTH_USER,
+      BASIC_AUTH_PASSWORD_FILE, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS, HOOKS, JFR,
       LEAK_WINDOW, SLOW_LEAK_WINDOW, HEAP_DUMP_ON_LEAK, HEAP_DUMP_ENDPOINT, HEAP_DUMP_TOKEN, RETAINERS_ENDPOINT, HEAP_DUMP_DIR, HEAP_DUMP_MAX, DEBUG);
 
   private final Map<Option<?>, Object> values;
+  private final Map<Option<?>, Boolean> given;
 
-  private Options(Map<Option<?>, Object> values) {
+  private Options(Map<Option<?>, Object> values, Map<Option<?>, Boolean> given) {
     this.values = values;
+    this.given = given;
   }
 
   public static Options defaults() {
@@ -85,6 +96,7 @@ public final class Options {
     warnAboutUnknownSettings(properties, environment, warn);
     // By identity: a record's own hashCode is bootstrapped on first use, some 15 ms before the host's main.
     Map<Option<?>, Object> values = new IdentityHashMap<>();
+    Map<Option<?>, Boolean> given = new IdentityHashMap<>();
     for (Option<?> option : ALL) {
       List<String> texts = fromArgs.get(option.key());
       String source = "agent argument";
@@ -96,8 +108,16 @@ public final class Options {
         source = "environment variable " + option.environmentVariable();
       }
       values.put(option, texts == null ? option.defaultValue() : read(option, texts, source, warn));
+      if (texts != null) {
+        given.put(option, true);
+      }
     }
-    return new Options(values);
+    return new Options(values, given);
+  }
+
+  /** Whether the option was given at all, even with a value that was refused (and so fell back to its default). */
+  public boolean given(Option<?> option) {
+    return given.containsKey(option);
   }
 
   @SuppressWarnings("unchecked")
@@ -157,6 +177,24 @@ public final class Options {
 
   public boolean heapDumpEndpoint() {
     return get(HEAP_DUMP_ENDPOINT);
+  }
+
+  /** The key store's path, empty for plain HTTP. */
+  public String tlsKeyStore() {
+    return get(TLS_KEY_STORE);
+  }
+
+  public String tlsKeyStorePasswordFile() {
+    return get(TLS_KEY_STORE_PASSWORD_FILE);
+  }
+
+  /** The user {@code /metrics} asks for, empty for none. */
+  public String basicAuthUser() {
+    return get(BASIC_AUTH_USER);
+  }
+
+  public String basicAuthPasswordFile() {
+    return get(BASIC_AUTH_PASSWORD_FILE);
   }
 
   public boolean retainersEndpoint() {

@@ -66,6 +66,14 @@ final class ValueParsers {
     return token;
   }
 
+  static String user(String text) {
+    String user = text.trim();
+    if (user.isEmpty() || !user.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-')) {
+      throw new IllegalArgumentException();
+    }
+    return user;
+  }
+
   static String path(String text) {
     String path = text.trim();
     if (path.isEmpty()) {

@@ -6,6 +6,9 @@ import java.util.Map;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -20,7 +23,8 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * JVM-wide properties that would change the host's own servers too. Jetty reads requests without
  * holding a thread, closes a connection idle for {@link #IDLE_TIMEOUT_MILLIS}, keeps at most
  * {@link #MAX_CONNECTIONS} (and at the limit closes idle ones within {@link #IDLE_AT_LIMIT_MILLIS}), and
- * refuses oversized requests; all its threads are daemons named {@code memwatch-http}.
+ * refuses oversized requests; all its threads are daemons named {@code memwatch-http}. Beyond
+ * loopback it can serve TLS and ask for basic auth ({@link Listen}).
  */
 public final class MetricsServer implements AutoCloseable {
   static final long IDLE_TIMEOUT_MILLIS = 10_000;
@@ -30,21 +34,27 @@ public final class MetricsServer implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
-  private final String host;
+  private final Listen listen;
 
-  private MetricsServer(Server server, ServerConnector connector, String host) {
+  private MetricsServer(Server server, ServerConnector connector, Listen listen) {
     this.server = server;
     this.connector = connector;
-    this.host = host;
+    this.listen = listen;
   }
 
   /** Binds and starts; an {@link IOException} (a busy port, say) leaves nothing running. */
   public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port) throws IOException {
-    return start(registry, host, port, Map.of());
+    return start(registry, Listen.plain(host, port), Map.of());
   }
 
   /** The same, with the endpoints that act on the JVM, by path ({@code /heapdump}, {@code /retainers}). */
   public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port, Map<String, GuardedEndpoint> endpoints)
+      throws IOException {
+    return start(registry, Listen.plain(host, port), endpoints);
+  }
+
+  /** The same, with TLS and basic auth where {@code listen} asks for them. */
+  public static MetricsServer start(PrometheusMeterRegistry registry, Listen listen, Map<String, GuardedEndpoint> endpoints)
       throws IOException {
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
     threads.setName("memwatch-http");
@@ -55,15 +65,29 @@ public final class MetricsServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendDateHeader(false);
-    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-    connector.setHost(host);
-    connector.setPort(port);
+    ServerConnector connector;
+    if (listen.tls() == null) {
+      connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    } else {
+      SslContextFactory.Server tls = new SslContextFactory.Server();
+      tls.setKeyStorePath(listen.tls().keyStore().toString());
+      tls.setKeyStorePassword(listen.tls().password());
+      tls.setKeyStoreType("PKCS12");
+      // Scrapers address the pod or host by IP, rarely by the certificate's name: no SNI checks.
+      tls.setSniRequired(false);
+      SecureRequestCustomizer secure = new SecureRequestCustomizer();
+      secure.setSniHostCheck(false);
+      http.addCustomizer(secure);
+      connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+    }
+    connector.setHost(listen.host());
+    connector.setPort(listen.port());
     connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
     server.addConnector(connector);
     NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
     limit.setEndPointIdleTimeout(IDLE_AT_LIMIT_MILLIS);
     server.addBean(limit);
-    server.setHandler(new Routes(registry.getPrometheusRegistry(), endpoints));
+    server.setHandler(new Routes(registry.getPrometheusRegistry(), endpoints, listen.basicAuth()));
     try {
       server.start();
     } catch (IOException e) {
@@ -74,7 +98,7 @@ public final class MetricsServer implements AutoCloseable {
       stopQuietly(server);
       throw new IOException(e.getMessage(), e);
     }
-    return new MetricsServer(server, connector, host);
+    return new MetricsServer(server, connector, listen);
   }
 
   private static void stopQuietly(Server server) {
@@ -91,8 +115,8 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   public String metricsUrl() {
-    String shown = host.contains(":") ? "[" + host + "]" : host;
-    return "http://" + shown + ":" + port() + "/metrics";
+    String shown = listen.host().contains(":") ? "[" + listen.host() + "]" : listen.host();
+    return (listen.tls() == null ? "http://" : "https://") + shown + ":" + port() + "/metrics";
   }
 
   @Override

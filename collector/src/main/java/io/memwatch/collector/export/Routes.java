@@ -14,7 +14,8 @@ import org.eclipse.jetty.util.Callback;
  * What each path serves: {@code /metrics} through the Prometheus library's own scrape handler
  * (content negotiation, the text and OpenMetrics formats, gzip, {@code name[]} filters), the endpoints
  * that act on the JVM where enabled (404 with a hint on how to enable them where not), a line
- * pointing to {@code /metrics} on {@code /}, and 404 for the rest.
+ * pointing to {@code /metrics} on {@code /}, and 404 for the rest. With basic auth, every path but
+ * those endpoints asks for it first.
  */
 final class Routes extends Handler.Abstract {
   static final String METRICS = "/metrics";
@@ -25,18 +26,25 @@ final class Routes extends Handler.Abstract {
 
   private final PrometheusScrapeHandler scrapes;
   private final Map<String, GuardedEndpoint> endpoints;
+  private final Listen.BasicAuth basicAuth;
 
-  Routes(PrometheusRegistry registry, Map<String, GuardedEndpoint> endpoints) {
+  /** @param basicAuth what {@code /metrics} and {@code /} ask for, or null for nothing */
+  Routes(PrometheusRegistry registry, Map<String, GuardedEndpoint> endpoints, Listen.BasicAuth basicAuth) {
     super(InvocationType.BLOCKING); // scrapes and actions block: they run on the server's own threads
     this.scrapes = new PrometheusScrapeHandler(registry);
     this.endpoints = Map.copyOf(endpoints);
+    this.basicAuth = basicAuth;
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
     GuardedEndpoint endpoint = endpoints.get(path);
-    if (path.equals(METRICS)) {
+    // The endpoints that act on the JVM carry their own token in the Authorization header instead.
+    if (basicAuth != null && endpoint == null && !basicAuth.allows(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"memwatch\", charset=\"UTF-8\"");
+      text(response, 401, "memwatch asks for a user and password\n", callback);
+    } else if (path.equals(METRICS)) {
       ScrapeExchange exchange = new ScrapeExchange(request, response);
       scrapes.handleRequest(exchange);
       exchange.finish();
