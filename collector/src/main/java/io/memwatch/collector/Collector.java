@@ -107,7 +107,7 @@ public final class Collector implements AutoCloseable {
     new LiveSetMetrics(liveSet).bindTo(registry);
     new LeakMetrics(leakDetector::verdict).bindTo(registry);
     new AllocationMetrics(allocations).bindTo(registry);
-    new AgentHealthMetrics(queues, instrumentation, sites).bindTo(registry);
+    new AgentHealthMetrics(queues, instrumentation, sites, drain::failures).bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -27,6 +28,7 @@ public final class EventDrain implements AutoCloseable {
   private final List<Consumer<AllocationSample>> allocationConsumers = new CopyOnWriteArrayList<>();
   private final List<PeriodicTask> periodicTasks = new CopyOnWriteArrayList<>();
   private final Thread thread;
+  private final AtomicLong failures = new AtomicLong();
   private volatile boolean running = true;
 
   public EventDrain(EventQueues queues, Duration idlePark) {
@@ -60,8 +62,18 @@ public final class EventDrain implements AutoCloseable {
     return drained + queues.allocations().drain(sample -> deliver(allocationConsumers, sample), BATCH_LIMIT);
   }
 
+  /** How many times something the collector thread ran failed and was carried on from. */
+  public long failures() {
+    return failures.get();
+  }
+
   private void run() {
     while (running) {
+      if (Thread.interrupted()) {
+        // Some hosts interrupt every thread at shutdown or in tests; parking would then return at
+        // once, for ever: the flag is cleared and the thread carries on parking.
+        Log.warnOnce("drain-interrupted", "the collector thread was interrupted; it carries on");
+      }
       try {
         int drained = drainOnce();
         long now = System.nanoTime();
@@ -80,6 +92,7 @@ public final class EventDrain implements AutoCloseable {
   }
 
   private void reportAndCarryOn(Throwable t) {
+    failures.incrementAndGet();
     try {
       Log.warnOnce("drain-error", "the collector thread hit " + t + "; it carries on");
     } catch (Throwable whileReporting) {
@@ -88,11 +101,12 @@ public final class EventDrain implements AutoCloseable {
     LockSupport.parkNanos(idleParkNanos);
   }
 
-  private static <T> void deliver(List<Consumer<T>> consumers, T event) {
+  private <T> void deliver(List<Consumer<T>> consumers, T event) {
     for (Consumer<T> consumer : consumers) {
       try {
         consumer.accept(event);
       } catch (RuntimeException e) {
+        failures.incrementAndGet();
         // One bad aggregate must not stop the thread that feeds all the others.
         Log.warnOnce("consumer-" + consumer.getClass().getName(), "an event consumer failed: " + e);
       }
@@ -110,7 +124,7 @@ public final class EventDrain implements AutoCloseable {
     }
   }
 
-  private static final class PeriodicTask {
+  private final class PeriodicTask {
     private final long periodNanos;
     private final Runnable task;
     private long nextRunNanos = System.nanoTime();
@@ -128,6 +142,7 @@ public final class EventDrain implements AutoCloseable {
       try {
         task.run();
       } catch (RuntimeException e) {
+        failures.incrementAndGet();
         Log.warnOnce("periodic-task", "a periodic task failed: " + e);
       }
     }

@@ -97,4 +97,40 @@ class EventDrainTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(2L));
     }
   }
+
+  @Test
+  void anInterruptedThreadCarriesOnParkingInsteadOfSpinning() throws Exception {
+    EventQueues queues = new EventQueues(16);
+    java.util.concurrent.atomic.AtomicReference<Thread> collector = new java.util.concurrent.atomic.AtomicReference<>();
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    try (EventDrain drain = new EventDrain(queues, Duration.ofMillis(50))) {
+      drain.onGc(e -> {
+        collector.set(Thread.currentThread());
+        seen.add(e.startMillis());
+      });
+      drain.start();
+      queues.offerGc(event(1));
+      await().atMost(Duration.ofSeconds(5)).until(() -> collector.get() != null);
+      collector.get().interrupt();
+      java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      long cpuBefore = threads.getThreadCpuTime(collector.get().getId());
+      Thread.sleep(1000);
+      long cpuMillis = (threads.getThreadCpuTime(collector.get().getId()) - cpuBefore) / 1_000_000;
+      assertThat(cpuMillis).as("CPU the interrupted collector thread used in a second").isLessThan(200);
+      queues.offerGc(event(2));
+      await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(2L));
+    }
+  }
+
+  @Test
+  void failuresAreCounted() {
+    EventQueues queues = new EventQueues(16);
+    try (EventDrain drain = new EventDrain(queues, Duration.ofMillis(5))) {
+      drain.onGc(e -> { throw new IllegalStateException("boom"); });
+      queues.offerGc(event(1));
+      queues.offerGc(event(2));
+      drain.drainOnce();
+      assertThat(drain.failures()).isEqualTo(2);
+    }
+  }
 }
