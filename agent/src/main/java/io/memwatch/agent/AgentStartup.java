@@ -47,15 +47,26 @@ final class AgentStartup {
       allocations.instrument();
     }
     Thread starter = new Thread(() -> {
-      if (allocations != null) {
-        allocations.startSampler(oldObjects); // first: the Flight Recorder takes longest to start, on a thread of its own
-      }
-      startCollector(options, queues, sites, counts, oldObjects);
-      if (!instrumentNow && allocations != null && allocations.hooks()) {
-        allocations.instrument();
+      try {
+        if (allocations != null) {
+          allocations.startSampler(oldObjects); // first: the Flight Recorder takes longest to start, on a thread of its own
+        }
+        startCollector(options, queues, sites, counts, oldObjects);
+        if (!instrumentNow && allocations != null && allocations.hooks()) {
+          allocations.instrument();
+        }
+      } catch (Throwable t) {
+        try {
+          Log.warn("memwatch could not finish starting (" + t + "); the application runs on");
+        } catch (Throwable heapFull) {
+          // even the message needs heap: say nothing rather than throw into the host's log
+        }
       }
     }, "memwatch-start");
     starter.setDaemon(true);
+    // A host that runs out of heap while memwatch starts: whatever escapes ends this thread without
+    // a word in the host's log (the JVM's default handler would print it, or fail to and say so).
+    starter.setUncaughtExceptionHandler((thread, error) -> { });
     starter.start();
   }
 
@@ -69,7 +80,11 @@ final class AgentStartup {
       collector.reportLeaks(options.heapDumpOnLeak() ? dumper : null);
       serve(collector, options, dumper);
     } catch (Throwable t) {
-      Log.warn("could not start the collector (" + t + "); the application runs on without memwatch");
+      try {
+        Log.warn("could not start the collector (" + t + "); the application runs on without memwatch");
+      } catch (Throwable heapFull) {
+        // even the message needs heap: say nothing rather than throw into the host's log
+      }
     }
   }
 

@@ -72,6 +72,8 @@ public final class Options {
       BASIC_AUTH_PASSWORD_FILE, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS, HOOKS, JFR,
       LEAK_WINDOW, SLOW_LEAK_WINDOW, HEAP_DUMP_ON_LEAK, HEAP_DUMP_ENDPOINT, HEAP_DUMP_TOKEN, RETAINERS_ENDPOINT, HEAP_DUMP_DIR, HEAP_DUMP_MAX, DEBUG);
 
+  private static final int SHOWN_CHARS = 80;
+
   private final Map<Option<?>, Object> values;
   private final Map<Option<?>, Boolean> given;
 
@@ -234,7 +236,7 @@ public final class Options {
         }
         collected.addAll((List<?>) value);
       } catch (RuntimeException e) {
-        String shown = option == HEAP_DUMP_TOKEN ? "(hidden)" : text; // never echo a secret into logs
+        String shown = option == HEAP_DUMP_TOKEN ? "(hidden)" : printable(text); // never echo a secret into logs
         warn.accept(
             "option '" + option.key() + "' (" + source + ") has a bad value '" + shown + "': expected "
                 + option.allowed() + "; using the default " + describe(option.defaultValue()));
@@ -257,7 +259,7 @@ public final class Options {
       String key = (equals < 0 ? pair : pair.substring(0, equals)).trim();
       Option<?> option = find(key);
       if (option == null) {
-        warn.accept("unknown option '" + key + "' ignored; known options: " + knownKeys());
+        warn.accept("unknown option '" + printable(key) + "' ignored; known options: " + knownKeys());
       } else if (equals < 0) {
         warn.accept("option '" + key + "' has no value: write " + key + "=VALUE, VALUE being " + option.allowed());
       } else {
@@ -275,14 +277,35 @@ public final class Options {
       Map<String, String> properties, Map<String, String> environment, Consumer<String> warn) {
     for (String name : properties.keySet()) {
       if (name.startsWith("memwatch.") && ALL.stream().noneMatch(o -> o.systemProperty().equals(name))) {
-        warn.accept("unknown system property '" + name + "' ignored; known options: " + knownKeys());
+        warn.accept("unknown system property '" + printable(name) + "' ignored; known options: " + knownKeys());
       }
     }
     for (String name : environment.keySet()) {
       if (name.startsWith("MEMWATCH_") && ALL.stream().noneMatch(o -> o.environmentVariable().equals(name))) {
-        warn.accept("unknown environment variable '" + name + "' ignored; known options: " + knownKeys());
+        warn.accept("unknown environment variable '" + printable(name) + "' ignored; known options: " + knownKeys());
       }
     }
+  }
+
+  /**
+   * What the user wrote, as it can be shown in one line: control characters escaped (a newline in an
+   * argument must not start a line of its own in the host's log), and at most {@link #SHOWN_CHARS}.
+   */
+  static String printable(String text) {
+    StringBuilder shown = new StringBuilder();
+    for (int i = 0; i < text.length() && shown.length() < SHOWN_CHARS; i++) {
+      char c = text.charAt(i);
+      if (c == '\n') {
+        shown.append("\\n");
+      } else if (c == '\t') {
+        shown.append("\\t");
+      } else if (Character.isISOControl(c)) {
+        shown.append(String.format("\\u%04x", (int) c));
+      } else {
+        shown.append(c);
+      }
+    }
+    return shown.length() < SHOWN_CHARS || text.length() <= SHOWN_CHARS ? shown.toString() : shown + "...";
   }
 
   private static Option<?> find(String key) {

@@ -172,6 +172,11 @@ public final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Sends SIGTERM, as an orchestrator stopping the service would. */
+  public void terminate() {
+    process.destroy();
+  }
+
   public void writeStdin(String line) throws IOException {
     process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
     process.getOutputStream().flush();

@@ -45,4 +45,28 @@ class FaultsIT {
       }
     }
   }
+
+  /** Hostile agent arguments (the parser's own fuzzing is in OptionsTest): the host starts and ends as it would. */
+  @Test
+  void hostileArgumentsLeaveTheHostAsItIsAndEachComplaintIsOneLine() throws Exception {
+    String[] arguments = {
+        "port=0,unknown\nmemwatch: forged line=1,host=\u0007",
+        "port=0,,,=,==,sampleBytes=-1,topSites=99999999999999,leakWindow=0s,include=;;;,exclude=**",
+        "port=0,heapDumpEndpoint=true,heapDumpToken=short,tlsKeyStore=,basicAuthUser=\t"};
+    java.util.List<ChildJvm> children = new java.util.ArrayList<>();
+    try {
+      for (String argument : arguments) {
+        children.add(ChildJvm.withAgent(argument).run(ExitWithStatusApp.class, "1500", "7"));
+      }
+      for (int i = 0; i < arguments.length; i++) {
+        ChildJvm child = children.get(i);
+        assertThat(child.waitFor(Duration.ofSeconds(60))).as(arguments[i]).isEqualTo(7);
+        assertThat(child.stdout()).as(arguments[i]).containsExactly("app: running", "app: done");
+        assertThat(child.stderr()).as(arguments[i]).isNotEmpty().allSatisfy(line -> assertThat(line).startsWith("memwatch: "));
+        assertThat(child.stderr()).as(arguments[i]).noneMatch(line -> line.startsWith("memwatch: forged"));
+      }
+    } finally {
+      children.forEach(ChildJvm::close);
+    }
+  }
 }

@@ -101,6 +101,46 @@ class HttpFaultsIT {
     assertThat(scrapes(3)).allMatch(ms -> ms < SCRAPE_WITHIN.toMillis());
   }
 
+  /** Scrapes at 50 a second for a minute, one after another: latency, and nothing grows in the child. */
+  @Test
+  void fiftyScrapesASecondForAMinute() throws Exception {
+    String before = child.scrape();
+    long fdsBefore = openFiles();
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    List<Long> micros = new ArrayList<>();
+    long start = System.nanoTime();
+    long next = start;
+    for (int i = 0; i < 50 * 60; i++) {
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+      }
+      next += 20_000_000;
+      long sent = System.nanoTime();
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      micros.add((System.nanoTime() - sent) / 1000);
+      assertThat(response.statusCode()).isEqualTo(200);
+    }
+    long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+    String after = child.scrape();
+    java.util.Collections.sort(micros);
+    long p50 = micros.get(micros.size() / 2);
+    long p99 = micros.get(micros.size() * 99 / 100);
+    long max = micros.get(micros.size() - 1);
+    double threadsBefore = ChildJvm.sample(before, "jvm_threads_live_threads").orElseThrow();
+    double threadsAfter = ChildJvm.sample(after, "jvm_threads_live_threads").orElseThrow();
+    double liveBefore = ChildJvm.sample(before, "memwatch_heap_live_bytes").orElse(0.0);
+    double liveAfter = ChildJvm.sample(after, "memwatch_heap_live_bytes").orElse(0.0);
+    System.out.printf("HttpFaultsIT: %d scrapes in %d s: p50 %.1f ms, p99 %.1f ms, max %.1f ms; threads %.0f -> %.0f;"
+        + " open files %d -> %d; live set %.1f -> %.1f MiB%n", micros.size(), seconds, p50 / 1000.0, p99 / 1000.0, max / 1000.0,
+        threadsBefore, threadsAfter, fdsBefore, openFiles(), liveBefore / (1 << 20), liveAfter / (1 << 20));
+    assertThat(p99).as("p99 latency, microseconds").isLessThan(1_000_000);
+    assertThat(threadsAfter).as("threads").isLessThanOrEqualTo(threadsBefore + 2);
+    assertThat(openFiles()).as("open files").isLessThanOrEqualTo(fdsBefore + 5);
+    assertThat(liveAfter).as("the child's live set after GC").isLessThan(liveBefore + (16 << 20));
+  }
+
   @Test
   void theHostsJdkHttpServerSettingsAreLeftAlone() throws Exception {
     Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),

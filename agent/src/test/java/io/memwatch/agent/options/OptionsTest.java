@@ -139,4 +139,52 @@ class OptionsTest {
     assertThat(hooksOnly.jfr()).isFalse();
     assertThat(warnings).isEmpty();
   }
+
+  /**
+   * Fuzzed agent arguments: keys and values drawn from the real ones, broken ones and random bytes.
+   * Parsing never throws, each complaint is one line that starts by naming an option or the argument,
+   * and every option keeps a usable value.
+   */
+  @Test
+  void fuzzedArgumentsNeverThrowAndEachComplaintIsOneLine() {
+    java.util.Random random = new java.util.Random(20261205);
+    List<String> keys = new ArrayList<>();
+    Options.ALL.forEach(option -> keys.add(option.key()));
+    keys.addAll(List.of("", "PORT", "port ", "x", "=", "memwatch.port", "include;exclude"));
+    List<String> values = List.of("", "0", "-1", "65536", "99999999999999999999", "true", "TRUE", "yes", "1m", "0s", "-5s",
+        "1e9", "NaN", "0.0.0.0", "::1", "[::1]", "com.example.*", "**", "a;b;;c", "/tmp", "\u0000", "\t", "é", "a=b",
+        "512k", "1g", "9999g", "short", "a-token-of-enough-length");
+    String alphabet = "abc=,;*. \t\n\u0000é/:-_0123456789";
+    for (int round = 0; round < 2000; round++) {
+      StringBuilder args = new StringBuilder();
+      int parts = random.nextInt(6);
+      for (int part = 0; part < parts; part++) {
+        if (part > 0) {
+          args.append(random.nextInt(10) == 0 ? ",," : ",");
+        }
+        if (random.nextInt(8) == 0) {
+          for (int c = random.nextInt(12); c > 0; c--) {
+            args.append(alphabet.charAt(random.nextInt(alphabet.length())));
+          }
+        } else {
+          args.append(keys.get(random.nextInt(keys.size())));
+          if (random.nextInt(10) != 0) {
+            args.append('=').append(values.get(random.nextInt(values.size())));
+          }
+        }
+      }
+      warnings.clear();
+      Options options = parse(args.toString(), Map.of(), Map.of());
+      for (Option<?> option : Options.ALL) {
+        assertThat((Object) options.get(option)).as("%s after %s", option.key(), args).isNotNull();
+      }
+      assertThat(options.port()).as("%s", args).isBetween(0, 65535);
+      assertThat(warnings).as("complaints about %s", args).allSatisfy(line -> {
+        assertThat(line).doesNotContain("\n").doesNotContain("\r").doesNotContain("\u0000");
+        assertThat(line.length()).isLessThan(700);
+      });
+      assertThat(warnings.size()).as("at most one complaint per part of %s", args)
+          .isLessThanOrEqualTo(args.toString().split(",", -1).length);
+    }
+  }
 }

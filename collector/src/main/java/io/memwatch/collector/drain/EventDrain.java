@@ -69,12 +69,12 @@ public final class EventDrain implements AutoCloseable {
 
   private void run() {
     while (running) {
-      if (Thread.interrupted()) {
-        // Some hosts interrupt every thread at shutdown or in tests; parking would then return at
-        // once, for ever: the flag is cleared and the thread carries on parking.
-        Log.warnOnce("drain-interrupted", "the collector thread was interrupted; it carries on");
-      }
       try {
+        if (Thread.interrupted()) {
+          // Some hosts interrupt every thread at shutdown or in tests; parking would then return at
+          // once, for ever: the flag is cleared and the thread carries on parking.
+          Log.warnOnce("drain-interrupted", "the collector thread was interrupted; it carries on");
+        }
         int drained = drainOnce();
         long now = System.nanoTime();
         for (PeriodicTask task : periodicTasks) {

@@ -107,6 +107,19 @@ class HeapDumpEndpointTest {
   }
 
   @Test
+  void aDirectoryThatCannotBeMadeIsOneClearAnswerAndServingGoesOn() throws Exception {
+    Path notADirectory = Files.writeString(temp.resolve("a-file"), "in the way");
+    URI uri = start(HeapDumper.inDirectory(notADirectory.resolve("dumps"), 3));
+
+    HttpResponse<String> response = send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + TOKEN)
+        .POST(HttpRequest.BodyPublishers.noBody()));
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(response.body()).startsWith("heap dump failed: ").doesNotContain("\tat ").hasLineCount(1);
+    assertThat(send(HttpRequest.newBuilder(uri.resolve("/metrics"))).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void offByDefault() throws Exception {
     URI uri = start(null);
 

@@ -1,0 +1,59 @@
+package io.memwatch.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import example.fixtures.HostAgentsApp;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A host that brings agents of its own, one on its own Byte Buddy and one a bare transformer,
+ * loaded before memwatch and after it: each does what it did without memwatch, memwatch works, and
+ * nothing fails to instrument. The two JVMs run at once.
+ */
+class HostAgentsIT {
+  @TempDir Path dir;
+
+  @Test
+  void agentsOfTheHostBeforeAndAfterMemwatchWorkAsWithoutIt() throws Exception {
+    String plain = "-javaagent:" + agentJar("plain.jar", HostAgentsApp.Plain.class);
+    String withByteBuddy = "-javaagent:" + agentJar("bytebuddy.jar", HostAgentsApp.WithByteBuddy.class);
+    String memwatch = "-javaagent:" + ChildJvm.agentJar() + "=port=0";
+    String classpath = ChildJvm.fixtureClasspath() + File.pathSeparator + Path.of("target/host-libs/byte-buddy-1.15.11.jar").toAbsolutePath();
+    try (ChildJvm before = ChildJvm.withoutAgent().jvmArg(plain).jvmArg(withByteBuddy).jvmArg(memwatch).classpath(classpath)
+            .run(HostAgentsApp.class, "4000");
+        ChildJvm after = ChildJvm.withoutAgent().jvmArg(memwatch).jvmArg(withByteBuddy).jvmArg(plain).classpath(classpath)
+            .run(HostAgentsApp.class, "4000")) {
+      for (ChildJvm child : new ChildJvm[] {before, after}) {
+        String scrape = child.scrape();
+        assertThat(ChildJvm.sample(scrape, "memwatch_instrumentation_errors_total")).hasValue(0.0);
+        assertThat(child.waitFor(Duration.ofSeconds(60))).isZero();
+        assertThat(child.stdout()).contains("greet=hooked by the host's Byte Buddy", "plain saw classes=true", "app: done");
+        assertThat(child.stderr()).allSatisfy(line -> assertThat(line).startsWith("memwatch: "));
+      }
+      assertThat(before.stdout()).contains("agents=plain,bytebuddy");
+      assertThat(after.stdout()).contains("agents=bytebuddy,plain");
+    }
+  }
+
+  /** An agent jar with only a manifest: its class comes from the host's class path. */
+  private Path agentJar(String name, Class<?> premainClass) throws IOException {
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().putValue("Premain-Class", premainClass.getName());
+    manifest.getMainAttributes().putValue("Can-Retransform-Classes", "true");
+    Path jar = dir.resolve(name);
+    try (OutputStream out = Files.newOutputStream(jar); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
+      return jar;
+    }
+  }
+}
