@@ -33,9 +33,11 @@ class HostAgentsIT {
             .run(HostAgentsApp.class, "4000");
         ChildJvm after = ChildJvm.withoutAgent().jvmArg(memwatch).jvmArg(withByteBuddy).jvmArg(plain).classpath(classpath)
             .run(HostAgentsApp.class, "4000")) {
+      // Both while they run (four seconds), then their ends.
       for (ChildJvm child : new ChildJvm[] {before, after}) {
-        String scrape = child.scrape();
-        assertThat(ChildJvm.sample(scrape, "memwatch_instrumentation_errors_total")).hasValue(0.0);
+        assertThat(ChildJvm.sample(child.scrape(), "memwatch_instrumentation_errors_total")).hasValue(0.0);
+      }
+      for (ChildJvm child : new ChildJvm[] {before, after}) {
         assertThat(child.waitFor(Duration.ofSeconds(60))).isZero();
         assertThat(child.stdout()).contains("greet=hooked by the host's Byte Buddy", "plain saw classes=true", "app: done");
         assertThat(child.stderr()).allSatisfy(line -> assertThat(line).startsWith("memwatch: "));

@@ -28,6 +28,8 @@ class HostFaultsIT {
   @Test
   void afterTheHostRanOutOfHeapTheAgentStillServesItsFigures() throws Exception {
     try (ChildJvm child = ChildJvm.withAgent("port=0").jvmArg("-Xmx64m").run(HostileHostApp.class, "oom-worker")) {
+      child.scrape();
+      child.writeStdin("go");
       child.awaitStdout("app: worker died", Duration.ofSeconds(60));
       String scrape = child.scrape();
       assertThat(ChildJvm.sample(scrape, "memwatch_heap_max_bytes")).hasValue(64.0 * 1024 * 1024);

@@ -60,6 +60,7 @@ public final class MetricsServer implements AutoCloseable {
     threads.setName("memwatch-http");
     threads.setDaemon(true);
     threads.setReservedThreads(0);
+    threads.setIdleTimeout((int) IDLE_TIMEOUT_MILLIS); // threads a burst of scrapes started go away soon after
     Server server = new Server(threads, new ScheduledExecutorScheduler("memwatch-http-scheduler", true), null);
     server.setStopAtShutdown(false); // the JVM's exit closes the socket; no shutdown hook of ours
     HttpConfiguration http = new HttpConfiguration();
