@@ -59,4 +59,48 @@ class HostFaultsIT {
       assertThat(millis).as("SIGTERM to exit").isLessThan(5000);
     }
   }
+
+  /**
+   * Sixteen threads allocating as fast as they can, beside the same without the agent: the host is
+   * never blocked (it allocates at least half as much), drops are counted rather than waited for, and
+   * what memwatch keeps in the heap afterwards (the difference of the two class histograms, each
+   * taken after a full collection) stays within 16 MiB.
+   */
+  @Test
+  void anAllocationStormFromSixteenThreadsIsNeverBlockedAndTheAgentsHeapStaysSmall() throws Exception {
+    try (ChildJvm with = ChildJvm.withAgent("port=0").jvmArg("-Xmx512m").run(example.fixtures.AllocationStormApp.class, "20");
+        ChildJvm without = ChildJvm.withoutAgent().jvmArg("-Xmx512m").run(example.fixtures.AllocationStormApp.class, "20")) {
+      long withCount = allocations(with.awaitStdout("^app: allocations=", Duration.ofSeconds(90)));
+      long withoutCount = allocations(without.awaitStdout("^app: allocations=", Duration.ofSeconds(90)));
+      String scrape = with.scrape();
+      assertThat(ChildJvm.sample(scrape, "memwatch_events_dropped_total")).as("drops are counted").isPresent();
+      long withHeap = histogramTotal(with.pid());
+      long withoutHeap = histogramTotal(without.pid());
+      System.out.printf("HostFaultsIT: storm of 16 threads for 20 s: %d allocations with the agent, %d without (x%.2f);"
+          + " dropped %.0f events; live heap %.1f MiB with, %.1f MiB without%n", withCount, withoutCount,
+          (double) withCount / withoutCount, ChildJvm.sample(scrape, "memwatch_events_dropped_total").orElse(0.0),
+          withHeap / 1048576.0, withoutHeap / 1048576.0);
+      assertThat((double) withCount).as("allocations with the agent against without").isGreaterThan(0.5 * withoutCount);
+      assertThat(withHeap - withoutHeap).as("memwatch's own live heap, bytes").isLessThan(16L << 20);
+      with.closeStdin();
+      without.closeStdin();
+      assertThat(with.waitFor(Duration.ofSeconds(30))).isZero();
+      assertThat(without.waitFor(Duration.ofSeconds(30))).isZero();
+    }
+  }
+
+  private static long allocations(String line) {
+    return Long.parseLong(line.substring(line.indexOf('=') + 1).trim());
+  }
+
+  /** The live heap by the JVM's class histogram (which collects first), in bytes. */
+  private static long histogramTotal(long pid) throws Exception {
+    Process jcmd = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+    String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(jcmd.waitFor()).as(output).isZero();
+    java.util.regex.Matcher total = java.util.regex.Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$").matcher(output);
+    assertThat(total.find()).as("a Total line in\n" + output).isTrue();
+    return Long.parseLong(total.group(1));
+  }
 }

@@ -75,4 +75,16 @@ class MetricsServerTest {
         .isNotEmpty().allMatch(Thread::isDaemon);
     assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("qtp") || t.getName().startsWith("Scheduler-"));
   }
+
+  @Test
+  void itsThreadsInterruptedByTheHostServeOn() throws Exception {
+    server = MetricsServer.start(registry, "127.0.0.1", 0);
+    for (int round = 0; round < 3; round++) {
+      assertThat(get("/metrics").statusCode()).isEqualTo(200);
+      Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("memwatch-http")).forEach(Thread::interrupt);
+    }
+    for (int i = 0; i < 20; i++) {
+      assertThat(get("/metrics").statusCode()).isEqualTo(200);
+    }
+  }
 }
