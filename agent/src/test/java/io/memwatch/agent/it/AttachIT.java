@@ -158,4 +158,35 @@ class AttachIT {
       }
     }
   }
+
+  /**
+   * Attached twice to a JVM whose 16 threads allocate as fast as they can, and to one that is on its
+   * way out: the busy one serves metrics and finishes its work, the second attach does nothing, and
+   * the one shutting down exits with its own status whatever the tool could do.
+   */
+  @Test
+  void attachesTwiceToABusyJvmAndLeavesOneThatIsShuttingDownAsItWas() throws Exception {
+    try (ChildJvm busy = target().run(example.fixtures.AllocationStormApp.class, "15");
+        ChildJvm leaving = target().run(example.fixtures.ExitWithStatusApp.class, "3000", "5")) {
+      Thread.sleep(1500); // both under way
+      Tool first = tool("attach", Long.toString(busy.pid()), "port=0");
+      Tool second = tool("attach", Long.toString(busy.pid()), "port=0");
+      assertThat(first.exit()).as("%s", first).isZero();
+      assertThat(first.stdout()).as("%s", first).singleElement().asString().matches(ATTACHED);
+      assertThat(second.exit()).as("%s", second).isZero();
+      assertThat(second.stdout()).as("%s", second).singleElement().asString().contains("already running");
+      assertThat(ChildJvm.sample(busy.scrape(), "memwatch_heap_used_bytes")).isPresent();
+
+      leaving.awaitStdout("^app: done$", Duration.ofSeconds(30));
+      Tool late = tool("attach", Long.toString(leaving.pid()), "port=0");
+      assertThat(late.stdout().size() + late.stderr().size()).as("one line, whatever happened: %s", late).isEqualTo(1);
+      assertThat(leaving.waitFor(Duration.ofSeconds(30))).as("the exit status of the JVM that was leaving").isEqualTo(5);
+
+      assertThat(busy.awaitStdout("^app: allocations=", Duration.ofSeconds(90))).isNotEmpty();
+      busy.closeStdin();
+      assertThat(busy.waitFor(Duration.ofSeconds(30))).isZero();
+      assertThat(busy.stderr()).filteredOn(line -> line.contains("serving metrics on")).hasSize(1);
+      assertThat(busy.stderr()).noneMatch(line -> line.contains("Exception"));
+    }
+  }
 }
