@@ -81,7 +81,7 @@ class HttpFaultsIT {
       }
       List<Long> millis = scrapes(5);
       System.out.println("HttpFaultsIT: 5 scrapes beside 300 idle connections, ms: " + millis);
-      assertThat(millis).allMatch(ms -> ms < 5_000);
+      assertThat(millis).as("within Prometheus's default scrape timeout").allMatch(ms -> ms < 10_000);
       assertThat(openSockets() - socketsBefore).as("connections the child keeps open").isLessThanOrEqualTo(160);
     } finally {
       closeAll(idle);
