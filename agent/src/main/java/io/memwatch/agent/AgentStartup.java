@@ -64,9 +64,7 @@ final class AgentStartup {
       }
     }, "memwatch-start");
     starter.setDaemon(true);
-    // A host that runs out of heap while memwatch starts: whatever escapes ends this thread without
-    // a word in the host's log (the JVM's default handler would print it, or fail to and say so).
-    starter.setUncaughtExceptionHandler((thread, error) -> { });
+    starter.setUncaughtExceptionHandler(Log.SILENT_END);
     starter.start();
   }
 

@@ -93,8 +93,12 @@ class SecureScrapeTest {
       String api = "http://127.0.0.1:" + port + "/api/v1/query?query=";
       Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
       Optional<String> last = Optional.empty();
-      while (Instant.now().isBefore(deadline)) {
-        last = value(api, "up{job=\"memwatch-tls\"}");
+      while (Instant.now().isBefore(deadline) && prometheus.isAlive()) {
+        try {
+          last = value(api, "up{job=\"memwatch-tls\"}");
+        } catch (IOException notListeningYet) {
+          last = Optional.empty();
+        }
         if (last.equals(Optional.of("1"))) {
           break;
         }

@@ -56,6 +56,7 @@ public final class JfrAllocationSampler implements AutoCloseable {
     this.oldObjects = oldObjects;
     this.thread = new Thread(() -> run(onFailure), THREAD_NAME);
     this.thread.setDaemon(true);
+    this.thread.setUncaughtExceptionHandler(Log.SILENT_END);
   }
 
   /**

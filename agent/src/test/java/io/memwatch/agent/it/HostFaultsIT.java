@@ -60,6 +60,17 @@ class HostFaultsIT {
     }
   }
 
+  @Test
+  void systemExitWhileAllocatingFromFourThreadsEndsTheHostAtOnceWithItsStatus() throws Exception {
+    try (ChildJvm child = ChildJvm.withAgent("port=0").jvmArg("-Xmx256m").run(HostileHostApp.class, "busy-exit")) {
+      child.awaitStdout("app: exiting", Duration.ofSeconds(60));
+      long start = System.nanoTime();
+      assertThat(child.waitFor(Duration.ofSeconds(10))).isEqualTo(4);
+      assertThat((System.nanoTime() - start) / 1_000_000).as("System.exit to exit, ms").isLessThan(5000);
+      assertThat(child.stderr()).allSatisfy(line -> assertThat(line).startsWith("memwatch: "));
+    }
+  }
+
   /**
    * Sixteen threads allocating as fast as they can, beside the same without the agent: the host is
    * never blocked (it allocates at least half as much), drops are counted rather than waited for, and
@@ -68,20 +79,51 @@ class HostFaultsIT {
    */
   @Test
   void anAllocationStormFromSixteenThreadsIsNeverBlockedAndTheAgentsHeapStaysSmall() throws Exception {
-    try (ChildJvm with = ChildJvm.withAgent("port=0").jvmArg("-Xmx512m").run(example.fixtures.AllocationStormApp.class, "20");
-        ChildJvm without = ChildJvm.withoutAgent().jvmArg("-Xmx512m").run(example.fixtures.AllocationStormApp.class, "20")) {
-      long withCount = allocations(with.awaitStdout("^app: allocations=", Duration.ofSeconds(90)));
-      long withoutCount = allocations(without.awaitStdout("^app: allocations=", Duration.ofSeconds(90)));
+    try (ChildJvm with = ChildJvm.withAgent("port=0").jvmArg("-Xmx512m").run(example.fixtures.AllocationStormApp.class, "60");
+        ChildJvm without = ChildJvm.withoutAgent().jvmArg("-Xmx512m").run(example.fixtures.AllocationStormApp.class, "60")) {
+      long withCount = allocations(with.awaitStdout("^app: allocations=", Duration.ofSeconds(150)));
+      long withoutCount = allocations(without.awaitStdout("^app: allocations=", Duration.ofSeconds(150)));
       String scrape = with.scrape();
       assertThat(ChildJvm.sample(scrape, "memwatch_events_dropped_total")).as("drops are counted").isPresent();
       long withHeap = histogramTotal(with.pid());
       long withoutHeap = histogramTotal(without.pid());
-      System.out.printf("HostFaultsIT: storm of 16 threads for 20 s: %d allocations with the agent, %d without (x%.2f);"
+      System.out.printf("HostFaultsIT: storm of 16 threads for 60 s: %d allocations with the agent, %d without (x%.2f);"
           + " dropped %.0f events; live heap %.1f MiB with, %.1f MiB without%n", withCount, withoutCount,
           (double) withCount / withoutCount, ChildJvm.sample(scrape, "memwatch_events_dropped_total").orElse(0.0),
           withHeap / 1048576.0, withoutHeap / 1048576.0);
       assertThat((double) withCount).as("allocations with the agent against without").isGreaterThan(0.5 * withoutCount);
       assertThat(withHeap - withoutHeap).as("memwatch's own live heap, bytes").isLessThan(16L << 20);
+      with.closeStdin();
+      without.closeStdin();
+      assertThat(with.waitFor(Duration.ofSeconds(30))).isZero();
+      assertThat(without.waitFor(Duration.ofSeconds(30))).isZero();
+    }
+  }
+
+  /**
+   * 100,000 classes made as frameworks make them (hidden classes, lambdas, one class defined by
+   * a loader each), beside the same without the agent: the host makes them all, nothing fails to
+   * instrument, the sites stay few (one class from many loaders is one site), and the metaspace stays
+   * within a quarter (plus 16 MiB) of the run without the agent.
+   */
+  @Test
+  void aHundredThousandGeneratedClassesKeepSitesAndMetaspaceBounded() throws Exception {
+    try (ChildJvm with = ChildJvm.withAgent("port=0").jvmArg("-Xmx512m").run(example.fixtures.ManyClassesApp.class, "100000");
+        ChildJvm without = ChildJvm.withoutAgent().jvmArg("-Xmx512m").run(example.fixtures.ManyClassesApp.class, "100000")) {
+      String withLine = with.awaitStdout("^app: classes=", Duration.ofSeconds(180));
+      String withoutLine = without.awaitStdout("^app: classes=", Duration.ofSeconds(180));
+      assertThat(withLine).startsWith("app: classes=100000 ");
+      long withMetaspace = Long.parseLong(withLine.substring(withLine.indexOf("metaspace=") + "metaspace=".length()));
+      long withoutMetaspace = Long.parseLong(withoutLine.substring(withoutLine.indexOf("metaspace=") + "metaspace=".length()));
+      String scrape = with.scrape();
+      double sites = ChildJvm.sample(scrape, "memwatch_allocation_sites").orElseThrow();
+      System.out.printf("HostFaultsIT: 100,000 classes: metaspace %.1f MiB with the agent, %.1f MiB without; %.0f sites,"
+          + " %.0f classes instrumented%n", withMetaspace / 1048576.0, withoutMetaspace / 1048576.0, sites,
+          ChildJvm.sample(scrape, "memwatch_instrumented_classes_total").orElse(-1.0));
+      assertThat(ChildJvm.sample(scrape, "memwatch_instrumentation_errors_total")).hasValue(0.0);
+      assertThat(sites).as("allocation sites known to the agent").isLessThan(1000);
+      assertThat(withMetaspace).as("metaspace with the agent").isLessThan(withoutMetaspace + withoutMetaspace / 4 + (16L << 20));
+      assertThat(with.stderr()).allSatisfy(line -> assertThat(line).startsWith("memwatch: "));
       with.closeStdin();
       without.closeStdin();
       assertThat(with.waitFor(Duration.ofSeconds(30))).isZero();

@@ -36,6 +36,7 @@ public final class EventDrain implements AutoCloseable {
     this.idleParkNanos = idlePark.toNanos();
     this.thread = new Thread(this::run, "memwatch-collector");
     this.thread.setDaemon(true);
+    this.thread.setUncaughtExceptionHandler(Log.SILENT_END);
   }
 
   public void onGc(Consumer<GcEvent> consumer) {

@@ -81,6 +81,7 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     if (dumper != null) {
       Thread thread = new Thread(this::dump, "memwatch-heapdump");
       thread.setDaemon(true);
+      thread.setUncaughtExceptionHandler(Log.SILENT_END);
       thread.start();
     }
   }

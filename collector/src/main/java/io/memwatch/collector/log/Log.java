@@ -10,6 +10,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * hosts that install their own LogManager). Debug lines appear only with {@code debug=true}.
  */
 public final class Log {
+  /**
+   * For memwatch's own threads: whatever escapes one ends it without a word in the host's log. The
+   * JVM's default handler would print it, and in a heap the host has filled it cannot even do that
+   * and says so ("OutOfMemoryError thrown from the UncaughtExceptionHandler in thread memwatch-...").
+   */
+  public static final Thread.UncaughtExceptionHandler SILENT_END = (thread, error) -> { };
+
   private static final Set<String> warned = ConcurrentHashMap.newKeySet();
   private static volatile boolean debug;
 

@@ -1,6 +1,8 @@
 package io.memwatch.collector.sites;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Gives each allocation site a compact id at transform time, so the injected code pushes one int
@@ -9,6 +11,8 @@ import java.util.Arrays;
  * <p>Registration happens on class-loading threads, look-ups on the collector thread; both are
  * rare next to allocations, so a lock is fine. The number of sites is capped: past the cap every
  * new site shares {@link #OVERFLOW}, which keeps the agent's own memory bounded in huge applications.
+ * The same site registered again gets its first id: a class that many class loaders define (plugins,
+ * per-tenant loaders) has its sites once, not once per loader.
  */
 public final class SiteRegistry {
   public static final int OVERFLOW = 0;
@@ -18,6 +22,7 @@ public final class SiteRegistry {
   private final int capacity;
   private Site[] sites = new Site[1024];
   private SiteKey[] keys = new SiteKey[1024];
+  private final Map<Site, Integer> ids = new HashMap<>();
   private int size = 1; // id 0 is OVERFLOW
 
   public SiteRegistry() {
@@ -30,6 +35,10 @@ public final class SiteRegistry {
   }
 
   public synchronized int register(Site site) {
+    Integer known = ids.get(site);
+    if (known != null) {
+      return known;
+    }
     if (size >= capacity) {
       return OVERFLOW;
     }
@@ -38,6 +47,7 @@ public final class SiteRegistry {
       keys = Arrays.copyOf(keys, sites.length);
     }
     sites[size] = site;
+    ids.put(site, size);
     return size++;
   }
 
