@@ -15,6 +15,7 @@ import io.memwatch.collector.sites.SiteRegistry;
 import io.memwatch.collector.export.Listen;
 import java.io.IOException;
 import java.net.BindException;
+import java.time.Duration;
 import java.util.Optional;
 import java.lang.instrument.Instrumentation;
 
@@ -128,6 +129,15 @@ final class AgentStartup {
       }
       Log.info("serving metrics on " + server.metricsUrl());
       System.setProperty("io.memwatch.agent.url", server.metricsUrl());
+      collector.drain().every(Duration.ofSeconds(2), () -> {
+        try {
+          if (server.reopenIfClosed()) {
+            Log.warn("the metrics endpoint's socket was closed (a thread of it was interrupted); reopened on " + server.metricsUrl());
+          }
+        } catch (IOException e) {
+          Log.warnOnce("reopen-endpoint", "the metrics endpoint's socket was closed and cannot be reopened (" + e + ")");
+        }
+      });
     } catch (BindException e) {
       Log.warn("cannot serve metrics on " + options.host() + ":" + options.port() + " (" + e.getMessage()
           + "); the port may be in use: set port=N or port=0 for a free one. Metrics stay off; the application runs on");

@@ -131,6 +131,40 @@ class HostFaultsIT {
     }
   }
 
+  /**
+   * A host that interrupts every thread it sees, three times: memwatch's endpoint is reachable again
+   * within seconds (an interrupt of the thread that accepts connections closes the listening socket;
+   * memwatch opens it again on the same port), and its collector does not spin (it did: parking
+   * returns at once while the flag is set). The host then only waits, so the CPU time is memwatch's.
+   */
+  @Test
+  void aHostThatInterruptsEveryThreadLeavesMemwatchServingAndIdle() throws Exception {
+    try (ChildJvm child = ChildJvm.withAgent("port=0").jvmArg("-Xmx128m").run(HostileHostApp.class, "interrupt-all")) {
+      child.scrape();
+      Thread.sleep(3000); // past start-up: the JVM's sampler is running too
+      child.writeStdin("go");
+      child.awaitStdout("app: interrupted every thread three times", Duration.ofSeconds(30));
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() ->
+          assertThat(ChildJvm.sample(child.scrape(), "memwatch_heap_used_bytes")).isPresent());
+      long cpuBefore = cpuMillis(child.pid());
+      for (int i = 0; i < 10; i++) {
+        assertThat(ChildJvm.sample(child.scrape(), "memwatch_heap_used_bytes")).isPresent();
+        Thread.sleep(500);
+      }
+      long cpu = cpuMillis(child.pid()) - cpuBefore;
+      System.out.println("HostFaultsIT: CPU over 5 s with 10 scrapes, after the host interrupted every thread: " + cpu + " ms; "
+          + child.stderr().stream().filter(line -> line.contains("interrupted")).toList());
+      assertThat(cpu).as("the process's CPU time over 5 s, ms (a spinning thread would take about 5000)").isLessThan(2500);
+      assertThat(child.stderr()).allSatisfy(line -> assertThat(line).startsWith("memwatch: "));
+    }
+  }
+
+  private static long cpuMillis(long pid) throws Exception {
+    String[] stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"))
+        .replaceFirst("^.*\\) ", "").split(" ");
+    return (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) * 10; // utime, stime in ticks of 10 ms
+  }
+
   private static long allocations(String line) {
     return Long.parseLong(line.substring(line.indexOf('=') + 1).trim());
   }

@@ -31,15 +31,23 @@ public final class MetricsServer implements AutoCloseable {
   static final int MAX_CONNECTIONS = 128;
   static final long IDLE_AT_LIMIT_MILLIS = 1_000;
   private static final int MAX_THREADS = 8;
+  private static final int START_ATTEMPTS = 10;
 
-  private final Server server;
-  private final ServerConnector connector;
+  private final PrometheusMeterRegistry registry;
+  private final Map<String, GuardedEndpoint> endpoints;
   private final Listen listen;
+  private final int port;
+  private volatile Server server;
+  private volatile ServerConnector connector;
 
-  private MetricsServer(Server server, ServerConnector connector, Listen listen) {
-    this.server = server;
-    this.connector = connector;
+  private MetricsServer(PrometheusMeterRegistry registry, Map<String, GuardedEndpoint> endpoints, Listen listen,
+      ServerConnector connector) {
+    this.registry = registry;
+    this.endpoints = endpoints;
     this.listen = listen;
+    this.connector = connector;
+    this.server = connector.getServer();
+    this.port = connector.getLocalPort();
   }
 
   /** Binds and starts; an {@link IOException} (a busy port, say) leaves nothing running. */
@@ -53,9 +61,52 @@ public final class MetricsServer implements AutoCloseable {
     return start(registry, Listen.plain(host, port), endpoints);
   }
 
-  /** The same, with TLS and basic auth where {@code listen} asks for them. */
+  /**
+   * The same, with TLS and basic auth where {@code listen} asks for them.
+   *
+   * <p>Some hosts interrupt every thread they see, the one starting memwatch included; binding a
+   * socket channel in an interrupted thread closes it. So the flag is cleared before each try, and a
+   * start that an interrupt broke is tried again, {@link #START_ATTEMPTS} times at most.
+   */
   public static MetricsServer start(PrometheusMeterRegistry registry, Listen listen, Map<String, GuardedEndpoint> endpoints)
       throws IOException {
+    return new MetricsServer(registry, endpoints, listen, startConnector(registry, listen, endpoints));
+  }
+
+  private static ServerConnector startConnector(PrometheusMeterRegistry registry, Listen listen,
+      Map<String, GuardedEndpoint> endpoints) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      Thread.interrupted();
+      ServerConnector connector = build(registry, listen, endpoints);
+      Server server = connector.getServer();
+      try {
+        server.start();
+        return connector;
+      } catch (Exception e) {
+        stopQuietly(server);
+        if (attempt < START_ATTEMPTS && (Thread.currentThread().isInterrupted() || interrupted(e))) {
+          continue;
+        }
+        // Jetty wraps the bind's own exception: callers tell a busy port by its type.
+        if (e.getCause() instanceof java.net.BindException busy) {
+          throw busy;
+        }
+        throw e instanceof IOException io && io.getMessage() != null ? io : new IOException(String.valueOf(e), e);
+      }
+    }
+  }
+
+  private static boolean interrupted(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.nio.channels.ClosedByInterruptException || cause instanceof InterruptedException
+          || cause instanceof java.io.InterruptedIOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static ServerConnector build(PrometheusMeterRegistry registry, Listen listen, Map<String, GuardedEndpoint> endpoints) {
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
     threads.setName("memwatch-http");
     threads.setDaemon(true);
@@ -89,17 +140,7 @@ public final class MetricsServer implements AutoCloseable {
     limit.setEndPointIdleTimeout(IDLE_AT_LIMIT_MILLIS);
     server.addBean(limit);
     server.setHandler(new Routes(registry.getPrometheusRegistry(), endpoints, listen.basicAuth()));
-    try {
-      server.start();
-    } catch (IOException e) {
-      stopQuietly(server);
-      // Jetty wraps the bind's own exception: callers tell a busy port by its type.
-      throw e.getCause() instanceof java.net.BindException busy ? busy : e;
-    } catch (Exception e) {
-      stopQuietly(server);
-      throw new IOException(e.getMessage(), e);
-    }
-    return new MetricsServer(server, connector, listen);
+    return connector;
   }
 
   private static void stopQuietly(Server server) {
@@ -110,9 +151,27 @@ public final class MetricsServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens the endpoint again, on the same port, if its listening socket was closed: an interrupt of
+   * the thread that accepts connections closes it (the JDK's channels are interruptible), and a host
+   * that interrupts threads it does not own would otherwise leave memwatch unreachable for good.
+   *
+   * @return whether it had to
+   */
+  public synchronized boolean reopenIfClosed() throws IOException {
+    if (connector.isOpen() || !server.isStarted()) {
+      return false;
+    }
+    stopQuietly(server);
+    ServerConnector reopened = startConnector(registry, new Listen(listen.host(), port, listen.tls(), listen.basicAuth()), endpoints);
+    connector = reopened;
+    server = reopened.getServer();
+    return true;
+  }
+
   /** The port actually bound, which differs from the one asked for when that was 0. */
   public int port() {
-    return connector.getLocalPort();
+    return port;
   }
 
   public String metricsUrl() {
