@@ -28,7 +28,10 @@ class HostAgentsIT {
     String plain = "-javaagent:" + agentJar("plain.jar", HostAgentsApp.Plain.class);
     String withByteBuddy = "-javaagent:" + agentJar("bytebuddy.jar", HostAgentsApp.WithByteBuddy.class);
     String memwatch = "-javaagent:" + ChildJvm.agentJar() + "=port=0";
-    String classpath = ChildJvm.fixtureClasspath() + File.pathSeparator + Path.of("target/host-libs/byte-buddy-1.15.11.jar").toAbsolutePath();
+    // The host's own, unshaded copy of Byte Buddy: this test's, which knows Java 25 class files (the
+    // 1.15 of ForeignLibrariesIT does not, and fails the same on 25 without memwatch).
+    String classpath = ChildJvm.fixtureClasspath() + File.pathSeparator
+        + Path.of(net.bytebuddy.ByteBuddy.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     try (ChildJvm before = ChildJvm.withoutAgent().jvmArg(plain).jvmArg(withByteBuddy).jvmArg(memwatch).classpath(classpath)
             .run(HostAgentsApp.class, "4000");
         ChildJvm after = ChildJvm.withoutAgent().jvmArg(memwatch).jvmArg(withByteBuddy).jvmArg(plain).classpath(classpath)
@@ -40,7 +43,10 @@ class HostAgentsIT {
       for (ChildJvm child : new ChildJvm[] {before, after}) {
         assertThat(child.waitFor(Duration.ofSeconds(60))).isZero();
         assertThat(child.stdout()).contains("greet=hooked by the host's Byte Buddy", "plain saw classes=true", "app: done");
-        assertThat(child.stderr()).allSatisfy(line -> assertThat(line).startsWith("memwatch: "));
+        // The host's Byte Buddy may warn about sun.misc.Unsafe on 24 and later: its lines, not memwatch's.
+        assertThat(child.stderr()).noneMatch(line -> line.contains("Exception") || line.contains("ERROR"));
+        assertThat(child.stderr()).filteredOn(line -> line.contains("memwatch")).allSatisfy(line ->
+            assertThat(line).satisfiesAnyOf(l -> assertThat(l).startsWith("memwatch: "), l -> assertThat(l).startsWith("WARNING: ")));
       }
       assertThat(before.stdout()).contains("agents=plain,bytebuddy");
       assertThat(after.stdout()).contains("agents=bytebuddy,plain");
