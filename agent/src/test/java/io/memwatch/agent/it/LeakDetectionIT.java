@@ -129,9 +129,12 @@ class LeakDetectionIT {
           .hasValueSatisfying(seconds -> assertThat(seconds).isBetween(60.0, 300.0));
     }
     // The largest live site is the leaking one too, once collections have judged the followed
-    // objects: on generational ZGC that takes until they are promoted and marked, cycles later.
+    // objects: on generational ZGC that takes until they are promoted and marked, cycles later; on
+    // Parallel and Serial, garbage promoted by a busy site looks alive until the first full
+    // collection (a Java 25 run had Requests.handle on top for 30 s after the suspicion, whose own
+    // line named Leak.remember first).
     for (Map.Entry<String, ChildJvm> entry : LEAKING.entrySet()) {
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
           assertThat(topLiveSite(entry.getValue().scrape())).as(entry.getKey()).startsWith(LEAK_SITE));
     }
   }
