@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v mvn >/dev/null || missing+=(maven)
 command -v promtool >/dev/null || missing+=(prometheus)
+command -v curl >/dev/null || missing+=(curl) # SecureScrapeTest scrapes with a real curl
 if ((${#missing[@]})); then
   echo "test: installing ${missing[*]}" >&2
   sudo_cmd=()

@@ -49,6 +49,7 @@ class FaultsIT {
   /** Hostile agent arguments (the parser's own fuzzing is in OptionsTest): the host starts and ends as it would. */
   @Test
   void hostileArgumentsLeaveTheHostAsItIsAndEachComplaintIsOneLine() throws Exception {
+    // Every value below is refused (one line each) and falls back to its default: nothing is tuned.
     String[] arguments = {
         "port=0,unknown\nmemwatch: forged line=1,host=\u0007",
         "port=0,,,=,==,sampleBytes=-1,topSites=99999999999999,leakWindow=0s,include=;;;,exclude=**",
@@ -64,6 +65,10 @@ class FaultsIT {
         assertThat(child.stdout()).as(arguments[i]).containsExactly("app: running", "app: done");
         assertThat(child.stderr()).as(arguments[i]).isNotEmpty().allSatisfy(line -> assertThat(line).startsWith("memwatch: "));
         assertThat(child.stderr()).as(arguments[i]).noneMatch(line -> line.startsWith("memwatch: forged"));
+      }
+      for (String key : new String[] {"'sampleBytes'", "'leakWindow'", "'topSites'"}) {
+        assertThat(children.get(1).stderr()).as("%s refused, its default kept", key)
+            .anySatisfy(line -> assertThat(line).contains(key).contains("using the default"));
       }
     } finally {
       children.forEach(ChildJvm::close);
