@@ -133,7 +133,12 @@ public final class LiveSitesPublisher {
     }
     long followed = live.values().stream().mapToLong(Long::longValue).sum();
     long unexplained = Math.max(0, liveSetBytes.getAsLong() - followed);
-    oldObjectShares.forEach((site, share) -> live.putIfAbsent(site, Math.round(share * unexplained)));
+    // memwatch's own objects are part of the live set, so they keep their share, but they are no site of the host's.
+    oldObjectShares.forEach((site, share) -> {
+      if (!site.site().startsWith(MEMWATCH)) {
+        live.putIfAbsent(site, Math.round(share * unexplained));
+      }
+    });
   }
 
   /**

@@ -182,6 +182,7 @@ class SurvivorTrackerTest {
     new LiveSitesPublisher(tracker, registry, 5, oldObjects, () -> 400L << 20).update();
     assertThat(registry.scrape()).contains("memwatch_site_live_bytes{site=\"com.example.Cache.put(Cache.java:42)\",type=\"java.lang.String\"} "
         + (double) Math.round(45.0 / 65 * (400L << 20)));
+    assertThat(registry.scrape()).as("memwatch's own objects are no site of the host's").doesNotContain("io.memwatch.");
   }
 
   @Test
