@@ -24,6 +24,7 @@ export MEMWATCH_HEAP_DUMP_TOKEN=$token
 
 cat >&2 <<MSG
 demo: starting the demo service with memwatch attached
+  live page:   http://127.0.0.1:${metrics_port}/          (open it in a browser: memory, live set, verdict, sites)
   metrics:     http://127.0.0.1:${metrics_port}/metrics   (try: curl -s http://127.0.0.1:${metrics_port}/metrics | grep ^memwatch_)
   the service: http://127.0.0.1:${demo_port}/      /leak leaks on every request, /ok does not
   it sends itself ${load} requests/s to each of ${DEMO_PATHS:-/ok,/leak}; a leaking endpoint keeps about

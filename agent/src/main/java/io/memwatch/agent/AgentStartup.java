@@ -127,7 +127,7 @@ final class AgentStartup {
             + (listen.get().tls() == null ? "TLS" + (listen.get().basicAuth() == null ? " or basic auth" : "") : "basic auth")
             + ": anyone who reaches the port can read them; see the options tlsKeyStore and basicAuthUser");
       }
-      Log.info("serving metrics on " + server.metricsUrl());
+      Log.info("serving metrics on " + server.metricsUrl() + " and the live page on " + server.pageUrl());
       System.setProperty("io.memwatch.agent.url", server.metricsUrl());
       collector.drain().every(Duration.ofSeconds(2), () -> {
         try {

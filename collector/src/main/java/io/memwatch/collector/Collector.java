@@ -27,6 +27,8 @@ import io.memwatch.collector.live.LiveSet;
 import io.memwatch.collector.memory.CgroupMemoryLimit;
 import io.memwatch.collector.memory.MemorySampler;
 import io.memwatch.collector.memory.ProcStatus;
+import io.memwatch.collector.log.Log;
+import io.memwatch.collector.page.LiveFeed;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -60,6 +62,7 @@ public final class Collector implements AutoCloseable {
   private final LiveSitesPublisher liveSites;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final OldObjects oldObjects;
+  private final LiveFeed liveFeed;
 
   /** A collector without instrumentation: memory figures and GC only. */
   public Collector(EventQueues queues, Duration memoryPeriod) {
@@ -102,6 +105,8 @@ public final class Collector implements AutoCloseable {
     drain.every(CollectorSettings.SURVIVOR_PERIOD, liveSites::update);
     drain.every(Duration.ofSeconds(1), survivors::probe);
     memory.sample();
+    this.liveFeed = new LiveFeed(registry, leakDetector::verdict, Log.recent());
+    drain.every(LiveFeed.PERIOD, liveFeed::record);
 
     new NodeMemoryMetrics(memory, CgroupMemoryLimit.system().limitBytes()).bindTo(registry);
     new LiveSetMetrics(liveSet).bindTo(registry);
@@ -125,7 +130,7 @@ public final class Collector implements AutoCloseable {
 
   /** Serves the registry over HTTP; the caller decides what a failure to bind means. */
   public MetricsServer serve(String host, int port) throws IOException {
-    return MetricsServer.start(registry, host, port);
+    return MetricsServer.start(registry, Listen.plain(host, port), Map.of(), liveFeed);
   }
 
   /**
@@ -142,7 +147,7 @@ public final class Collector implements AutoCloseable {
       endpoints.put(RetainersEndpoint.PATH,
           new GuardedEndpoint(RetainersEndpoint.PURPOSE, token, new RetainersEndpoint(oldObjects, leakDetector::verdict)));
     }
-    return MetricsServer.start(registry, listen, endpoints);
+    return MetricsServer.start(registry, listen, endpoints, liveFeed);
   }
 
   /** Logs each turn of the leak verdict with the suspect sites, and dumps the heap on a new suspicion if {@code dumper} is not null. */

@@ -1,5 +1,6 @@
 package io.memwatch.collector.export;
 
+import io.memwatch.collector.page.LiveFeed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.util.Map;
@@ -36,15 +37,17 @@ public final class MetricsServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final Map<String, GuardedEndpoint> endpoints;
   private final Listen listen;
+  private final LiveFeed feed;
   private final int port;
   private volatile Server server;
   private volatile ServerConnector connector;
 
   private MetricsServer(PrometheusMeterRegistry registry, Map<String, GuardedEndpoint> endpoints, Listen listen,
-      ServerConnector connector) {
+      LiveFeed feed, ServerConnector connector) {
     this.registry = registry;
     this.endpoints = endpoints;
     this.listen = listen;
+    this.feed = feed;
     this.connector = connector;
     this.server = connector.getServer();
     this.port = connector.getLocalPort();
@@ -70,14 +73,20 @@ public final class MetricsServer implements AutoCloseable {
    */
   public static MetricsServer start(PrometheusMeterRegistry registry, Listen listen, Map<String, GuardedEndpoint> endpoints)
       throws IOException {
-    return new MetricsServer(registry, endpoints, listen, startConnector(registry, listen, endpoints));
+    return start(registry, listen, endpoints, null);
+  }
+
+  /** The same, with the live page on {@code /} fed by {@code feed}; null serves a pointer to {@code /metrics} there. */
+  public static MetricsServer start(PrometheusMeterRegistry registry, Listen listen, Map<String, GuardedEndpoint> endpoints,
+      LiveFeed feed) throws IOException {
+    return new MetricsServer(registry, endpoints, listen, feed, startConnector(registry, listen, endpoints, feed));
   }
 
   private static ServerConnector startConnector(PrometheusMeterRegistry registry, Listen listen,
-      Map<String, GuardedEndpoint> endpoints) throws IOException {
+      Map<String, GuardedEndpoint> endpoints, LiveFeed feed) throws IOException {
     for (int attempt = 1; ; attempt++) {
       Thread.interrupted();
-      ServerConnector connector = build(registry, listen, endpoints);
+      ServerConnector connector = build(registry, listen, endpoints, feed);
       Server server = connector.getServer();
       try {
         server.start();
@@ -106,7 +115,8 @@ public final class MetricsServer implements AutoCloseable {
     return false;
   }
 
-  private static ServerConnector build(PrometheusMeterRegistry registry, Listen listen, Map<String, GuardedEndpoint> endpoints) {
+  private static ServerConnector build(PrometheusMeterRegistry registry, Listen listen, Map<String, GuardedEndpoint> endpoints,
+      LiveFeed feed) {
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
     threads.setName("memwatch-http");
     threads.setDaemon(true);
@@ -139,7 +149,7 @@ public final class MetricsServer implements AutoCloseable {
     NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
     limit.setEndPointIdleTimeout(IDLE_AT_LIMIT_MILLIS);
     server.addBean(limit);
-    server.setHandler(new Routes(registry.getPrometheusRegistry(), endpoints, listen.basicAuth()));
+    server.setHandler(new Routes(registry.getPrometheusRegistry(), endpoints, feed, listen.basicAuth()));
     return connector;
   }
 
@@ -163,7 +173,7 @@ public final class MetricsServer implements AutoCloseable {
       return false;
     }
     stopQuietly(server);
-    ServerConnector reopened = startConnector(registry, new Listen(listen.host(), port, listen.tls(), listen.basicAuth()), endpoints);
+    ServerConnector reopened = startConnector(registry, new Listen(listen.host(), port, listen.tls(), listen.basicAuth()), endpoints, feed);
     connector = reopened;
     server = reopened.getServer();
     return true;
@@ -175,8 +185,17 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   public String metricsUrl() {
+    return baseUrl() + Routes.METRICS;
+  }
+
+  /** Where the live page is, or null when this server has none. */
+  public String pageUrl() {
+    return feed == null ? null : baseUrl() + "/";
+  }
+
+  private String baseUrl() {
     String shown = listen.host().contains(":") ? "[" + listen.host() + "]" : listen.host();
-    return (listen.tls() == null ? "http://" : "https://") + shown + ":" + port() + "/metrics";
+    return (listen.tls() == null ? "http://" : "https://") + shown + ":" + port();
   }
 
   @Override

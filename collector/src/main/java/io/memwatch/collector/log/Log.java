@@ -18,6 +18,7 @@ public final class Log {
   public static final Thread.UncaughtExceptionHandler SILENT_END = (thread, error) -> { };
 
   private static final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private static final RecentLines recent = new RecentLines(20);
   private static volatile boolean debug;
 
   private Log() {}
@@ -27,11 +28,18 @@ public final class Log {
   }
 
   public static void info(String message) {
+    recent.add(message);
     System.err.println("memwatch: " + message);
   }
 
   public static void warn(String message) {
+    recent.add(message);
     System.err.println("memwatch: " + message);
+  }
+
+  /** The last info and warning lines (debug lines are not kept). */
+  public static RecentLines recent() {
+    return recent;
   }
 
   /** Warns the first time {@code key} is seen, and never again. */
