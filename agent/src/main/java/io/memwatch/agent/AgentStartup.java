@@ -123,9 +123,7 @@ final class AgentStartup {
         Log.info("what keeps the sampled live objects on request: POST /retainers with the token");
       }
       if (listen.get().beyondLoopback() && (listen.get().tls() == null || listen.get().basicAuth() == null)) {
-        Log.warn("metrics are served beyond loopback on " + options.host() + " without "
-            + (listen.get().tls() == null ? "TLS" + (listen.get().basicAuth() == null ? " or basic auth" : "") : "basic auth")
-            + ": anyone who reaches the port can read them; see the options tlsKeyStore and basicAuthUser");
+        Log.warn("metrics are served beyond loopback on " + options.host() + " without " + exposure(listen.get()));
       }
       Log.info("serving metrics on " + server.metricsUrl() + " and the live page on " + server.pageUrl());
       System.setProperty("io.memwatch.agent.url", server.metricsUrl());
@@ -145,5 +143,14 @@ final class AgentStartup {
       Log.warn("cannot serve metrics on " + options.host() + ":" + options.port() + " (" + e.getMessage()
           + "). Metrics stay off; the application runs on");
     }
+  }
+
+  // What a listener beyond loopback lacks, and what that lets others do.
+  private static String exposure(Listen listen) {
+    if (listen.basicAuth() == null) {
+      return (listen.tls() == null ? "TLS or basic auth" : "basic auth")
+          + ": anyone who reaches the port can read them; see the options tlsKeyStore and basicAuthUser";
+    }
+    return "TLS: the password and the metrics cross the network in clear; see the option tlsKeyStore";
   }
 }

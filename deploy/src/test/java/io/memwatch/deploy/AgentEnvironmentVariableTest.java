@@ -100,9 +100,10 @@ class AgentEnvironmentVariableTest {
 
     assertThat(podValue).startsWith("-XX:MaxRAMPercentage=75 -javaagent:/opt/memwatch/memwatch-agent.jar=port=9404,");
     assertThat(stderr).contains("NOTE: Picked up JDK_JAVA_OPTIONS: " + jdkJavaOptions);
-    assertThat(stderr).contains("memwatch: serving metrics on http://0.0.0.0:" + port + "/metrics");
-    assertThat(stderr).anySatisfy(line -> assertThat(line)
-        .startsWith("memwatch: metrics are served beyond loopback on 0.0.0.0 without TLS:"));
+    assertThat(stderr).contains("memwatch: serving metrics on http://0.0.0.0:" + port + "/metrics and the live page on http://0.0.0.0:"
+        + port + "/");
+    assertThat(stderr).contains("memwatch: metrics are served beyond loopback on 0.0.0.0 without TLS: the password and the metrics"
+        + " cross the network in clear; see the option tlsKeyStore");
     assertThat(service.stdout()).contains("tiny main: running").noneMatch(line -> line.contains("memwatch"));
 
     assertThat(scrape(null).statusCode()).isEqualTo(401);
