@@ -102,8 +102,8 @@ class PrometheusEndToEndTest {
   /** From the child's start: suspicion within 75 s of the leak's, then the rule's `for: 1m`. */
   static final Duration ALERT_DEADLINE = Duration.ofSeconds(220);
 
-  private static final Pattern METRICS_LINE = Pattern.compile("memwatch: .*(http://([^/\\s]+)/metrics)");
-  private static final Pattern LABEL_VALUES = Pattern.compile("^label_values\\((.+),\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)$");
+  static final Pattern METRICS_LINE = Pattern.compile("memwatch: .*(http://([^/\\s]+)/metrics)");
+  static final Pattern LABEL_VALUES = Pattern.compile("^label_values\\((.+),\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)$");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -457,7 +457,7 @@ class PrometheusEndToEndTest {
     return queries;
   }
 
-  private static void collect(JsonNode panels, List<DashboardQuery> into) {
+  static void collect(JsonNode panels, List<DashboardQuery> into) {
     for (JsonNode panel : panels) {
       for (JsonNode target : panel.path("targets")) {
         if (!target.path("expr").asText().isBlank()) {
@@ -498,7 +498,7 @@ class PrometheusEndToEndTest {
     return result;
   }
 
-  private static String promQlRegexEscape(String value) {
+  static String promQlRegexEscape(String value) {
     return value.replaceAll("([\\\\^$.|?*+()\\[\\]{}])", "\\\\\\\\$1");
   }
 
