@@ -3,6 +3,7 @@ package io.memwatch.collector.leak;
 import io.memwatch.collector.events.GcEvent;
 import io.memwatch.collector.log.Log;
 import io.memwatch.collector.sites.FollowedObjects;
+import io.memwatch.collector.sites.Retention;
 import io.memwatch.collector.sites.SiteKey;
 import java.util.Arrays;
 import java.util.List;
@@ -84,6 +85,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private long poolsHeapMax = -1;
   private long unusableBytes;
   private long markingsSeen;
+  private boolean oldGenerationCollected;
   private boolean suspected;
   private long sinceMillis = -1;
   private int driving = -1;
@@ -191,6 +193,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
     double dropBytes = heapMax > 0 ? settings.dropFraction() * heapMax : settings.minRiseBytes();
 
     live.accept(sample);
+    oldGenerationCollected |= sample.isFloor();
     double reclaimedRate =
         sawTooth.accept(sample.atMillis(), sample.bytes(), sample.isFloor(), dropBytes);
     if (reclaimedRate > 0) {
@@ -244,11 +247,12 @@ public final class LeakDetector implements Consumer<GcEvent> {
           Math.max(settings.minRiseBytes(), heapMax > 0 ? window.riseFraction() * heapMax : 0);
       onsetBars[i] = Math.max(riseBytes[i], FLOOR_SWING_FACTOR * floorSwing(window));
       onsetEvidence[i] = GrowthBar.onset(onsetBars[i]).judge(trends[i], window.seconds());
-      boolean refused = onsetEvidence[i].isGrowth() && !couldBeAlive(window, trends[i]);
+      String refusal = onsetEvidence[i].isGrowth() ? refusal(window, trends[i]) : null;
+      boolean refused = refusal != null;
       if (refused) {
         if (!refusedLast[i]) {
-          Log.debug(String.format(java.util.Locale.ROOT, "leak onset refused: the %.0f s window's readings rise %.2f MiB/s,"
-              + " but too little of what its first half allocated can still be alive", window.seconds(), trends[i].slope() / (1 << 20)));
+          Log.debug(String.format(java.util.Locale.ROOT, "leak onset refused: the %.0f s window's readings rise %.2f MiB/s, but %s",
+              window.seconds(), trends[i].slope() / (1 << 20), refusal));
         }
         onsetEvidence[i] = GrowthBar.Evidence.NONE;
       }
@@ -264,6 +268,35 @@ public final class LeakDetector implements Consumer<GcEvent> {
         judgeSites(i);
       }
     }
+  }
+
+  // Why the followed objects say a window's climb is no leak, or null if they do not.
+  private String refusal(TrendWindow window, Trend trend) {
+    if (!couldBeAlive(window, trend)) {
+      return "too little of what its first half allocated can still be alive";
+    }
+    if (!oldGenerationCollected && keptInBursts(window, trend)) {
+      return "before any old collection, sites that kept objects only in bursts (a batch) hold what it rose by";
+    }
+    return null;
+  }
+
+  // Before the old generation is first collected, what was promoted and died there still looks
+  // alive, to the readings and the followed objects alike: a batch promoted whole climbs like a
+  // leak. Its sites kept objects from some stages of the window only, where a leak's keep them
+  // from every stage. If the followed objects hold at least half of what the readings rose by,
+  // and less than a quarter of that steadily, bursts explain the climb. Not a judgement on the
+  // bursts themselves: a batch that truly keeps what it builds shows at the first old collection.
+  private boolean keptInBursts(TrendWindow window, Trend trend) {
+    long kept = 0;
+    long steady = 0;
+    for (long[] stages : followed.keptByStage(window.millis()).values()) {
+      long site = Arrays.stream(stages).sum();
+      kept += site;
+      steady += Retention.isSteady(stages) ? site : 0;
+    }
+    double rose = trend.slope() * window.seconds();
+    return kept > 0 && kept >= rose / 2 && steady < kept / 4.0;
   }
 
   // A live set that grew along a line keeps, of what was allocated in the window's first half, as

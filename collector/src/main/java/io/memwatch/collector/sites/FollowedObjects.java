@@ -38,6 +38,16 @@ public interface FollowedObjects {
   Map<SiteKey, Long> steadilyKept(long windowMillis);
 
   /**
+   * Per site, the bytes still held of what it allocated in the last {@code windowMillis} judged
+   * (or the part of it since objects were first followed), split into {@link Retention#STAGES}
+   * spans of allocation time, oldest first. Empty where it cannot tell. Before the old generation is
+   * first collected, objects that died there still count.
+   */
+  default Map<SiteKey, long[]> keptByStage(long windowMillis) {
+    return Map.of();
+  }
+
+  /**
    * How many times a collection has been seen to judge the old generation (see {@code
    * MarkingProbe}); when it grows, the collection just reported came after one.
    */

@@ -55,6 +55,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   private long droppedSeen;
   private long droppedSeenAtMillis = Long.MIN_VALUE;
   private long newestSampleMillis = Long.MIN_VALUE;
+  private long firstFollowedMillis = Long.MAX_VALUE;
 
   public SurvivorTracker(SiteRegistry sites, int capacity) {
     this(sites, capacity, () -> -1, () -> 0);
@@ -92,6 +93,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
     if (size == followed.length) {
       thin();
     }
+    firstFollowedMillis = Math.min(firstFollowedMillis, sample.atMillis());
     Followed entry = new Followed(object, collected, sites.key(sample.site()),
         sample.weightBytes() << thinning, sample.atMillis());
     entry.slot = size;
@@ -174,6 +176,21 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
       }
     });
     return kept;
+  }
+
+  /**
+   * {@inheritDoc} The stages span the window's judged part since the first object was followed:
+   * stages from before would be empty for every site, a leak's too. Empty while that is less than
+   * half the window.
+   */
+  @Override
+  public Map<SiteKey, long[]> keptByStage(long windowMillis) {
+    long until = judged.millis();
+    long from = Math.max(until - windowMillis, firstFollowedMillis);
+    if (until - from < windowMillis / 2) {
+      return Map.of();
+    }
+    return retainedByAllocationTime(from, until, Retention.STAGES);
   }
 
   @Override

@@ -105,6 +105,42 @@ class RecordedSeriesTest {
   }
 
   @ParameterizedTest
+  @MethodSource("promotedGarbageBeforeAnyOldCollection")
+  void aBatchPromotedWholeIsNotSuspectedWhenItsFollowedObjectsWereKeptInBursts(String name) {
+    // The same collections with what the agent's followed objects say: the batch's site kept
+    // objects from the stages its bursts fell in only (all of them look alive until the first full
+    // collection, as they do to the readings), where a leak's site keeps them from every stage.
+    RecordedGcSeries series = RecordedGcSeries.load(name);
+    BatchBursts batch = new BatchBursts(series.startedMillis());
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, batch));
+
+    series.replay(event -> {
+      batch.now = event.endMillis();
+      batch.oldCollected |= GcClassifier.sample(event).map(LiveSample::isFloor).orElse(false);
+      recorder.accept(event);
+    });
+
+    assertThat(recorder.changes).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("fastLeaks")
+  void aLeakWhoseSiteKeepsFromEveryStageIsSuspectedAsEarlyWithItsFollowedObjects(String name) {
+    // The bursts' veto must not touch a leak: its site keeps what it allocated at every stage.
+    RecordedGcSeries series = RecordedGcSeries.load(name);
+    SteadyLeak leak = new SteadyLeak(series.startedMillis(), 2 << 20);
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, leak));
+    series.replay(event -> {
+      leak.now = event.endMillis();
+      recorder.accept(event);
+    });
+    VerdictRecorder heapAlone = VerdictRecorder.withDefaults();
+    RecordedGcSeries.load(name).replay(heapAlone);
+
+    assertThat(recorder.firstSuspectedAt()).isLessThanOrEqualTo(heapAlone.firstSuspectedAt());
+  }
+
+  @ParameterizedTest
   @MethodSource("healthy")
   void aHealthyServiceIsNeverSuspected(String name) {
     VerdictRecorder recorder = VerdictRecorder.withDefaults();
@@ -193,6 +229,104 @@ class RecordedSeriesTest {
 
   static Stream<String> laggingCollectors() throws IOException {
     return series("lagging");
+  }
+
+  /** Splits {@code bytesPerSecond} allocated over {@code [from, to)} into the stages of a window. */
+  private static long[] stages(long fromMillis, long toMillis, java.util.function.LongPredicate keptAt, double bytesPerSecond) {
+    long[] stages = new long[Retention.STAGES];
+    for (long at = fromMillis; at < toMillis; at += 100) {
+      if (keptAt.test(at)) {
+        stages[(int) ((at - fromMillis) * Retention.STAGES / (toMillis - fromMillis))] += (long) (bytesPerSecond / 10);
+      }
+    }
+    return stages;
+  }
+
+  /**
+   * The batch scenario's followed objects ({@code batchMib=120 holdSeconds=8 everySeconds=30}):
+   * each batch builds 120 MiB in 64 KiB arrays at 500 requests a second (about 4 s), holds it to
+   * 8 s into its period and lets it go. Until the old generation is first collected every batch
+   * still looks alive (promoted, then dead there); after, only the one being held.
+   */
+  static final class BatchBursts implements FollowedObjects {
+    private static final SiteKey BATCH = new SiteKey("example.fixtures.ServiceScenarioApp.handle(ServiceScenarioApp.java:137)", "byte[]");
+    private static final double BUILD_BYTES_PER_SECOND = 500 * 64 * 1024;
+    private static final long BUILD_MILLIS = (long) (120.0 * (1 << 20) / BUILD_BYTES_PER_SECOND * 1000);
+    private final long started;
+    long now;
+    boolean oldCollected;
+
+    BatchBursts(long startedMillis) {
+      this.started = startedMillis;
+    }
+
+    private boolean builtAt(long at) {
+      long intoPeriod = Math.floorMod(at - started, 30_000);
+      return at >= started && intoPeriod < BUILD_MILLIS;
+    }
+
+    private boolean keptAt(long at) {
+      // Held: built in the batch that is still within its 8 s; dead but uncollected: any batch before the first old collection.
+      return builtAt(at) && (!oldCollected || now - at < 8_000 - Math.floorMod(at - started, 30_000));
+    }
+
+    @Override
+    public java.util.Map<SiteKey, long[]> keptByStage(long windowMillis) {
+      // As the agent's tracker: the window since the first followed object, at least half of it.
+      long from = Math.max(now - windowMillis, started);
+      return now - from < windowMillis / 2 ? java.util.Map.of()
+          : java.util.Map.of(BATCH, stages(from, now, this::keptAt, BUILD_BYTES_PER_SECOND));
+    }
+
+    @Override
+    public java.util.Map<SiteKey, Long> liveBytesBySite() {
+      return java.util.Map.of();
+    }
+
+    @Override
+    public java.util.Map<SiteKey, Long> steadilyKept(long windowMillis) {
+      return java.util.Map.of();
+    }
+
+    @Override
+    public long oldGenerationMarkings() {
+      return 0;
+    }
+  }
+
+  /** A leak's followed objects: its site keeps {@code bytesPerSecond} of everything since the start. */
+  static final class SteadyLeak implements FollowedObjects {
+    private static final SiteKey LEAK = new SiteKey("example.fixtures.ServiceScenarioApp$Leak.remember(ServiceScenarioApp.java:159)", "byte[]");
+    private final long started;
+    private final double bytesPerSecond;
+    long now;
+
+    SteadyLeak(long startedMillis, double bytesPerSecond) {
+      this.started = startedMillis;
+      this.bytesPerSecond = bytesPerSecond;
+    }
+
+    @Override
+    public java.util.Map<SiteKey, long[]> keptByStage(long windowMillis) {
+      long from = Math.max(now - windowMillis, started);
+      return now - from < windowMillis / 2 ? java.util.Map.of()
+          : java.util.Map.of(LEAK, stages(from, now, at -> true, bytesPerSecond));
+    }
+
+    @Override
+    public java.util.Map<SiteKey, Long> liveBytesBySite() {
+      return java.util.Map.of();
+    }
+
+    @Override
+    public java.util.Map<SiteKey, Long> steadilyKept(long windowMillis) {
+      return java.util.Map.of();
+    }
+
+    @Override
+    public long oldGenerationMarkings() {
+      return 0;
+    }
   }
 
   /** A cache that every hooked allocation goes to, each entry alive for {@code lifeMillis}. */

@@ -117,6 +117,13 @@ class SurvivorTrackerTest {
     // Half the window: only what was allocated then counts.
     assertThat(publisher.suspects(start + 30_000, start + 60_000, 0).get(0).retainedBytes()).isEqualTo(3000);
     assertThat(tracker.steadilyKept(61_000)).containsOnlyKeys(leakyKey);
+    // A window reaching back before the first followed object: its stages span only the time since,
+    // so the leak fills every one of them (the leak's first stage would be empty otherwise).
+    long[] leakStages = tracker.keptByStage(100_000).get(leakyKey);
+    assertThat(Retention.isSteady(leakStages)).as(java.util.Arrays.toString(leakStages)).isTrue();
+    assertThat(java.util.Arrays.stream(leakStages).sum()).isEqualTo(6000);
+    assertThat(Retention.isSteady(tracker.keptByStage(100_000).get(SiteKey.of(sites.site(cache))))).isFalse();
+    assertThat(tracker.keptByStage(200_000)).as("less than half such a window was followed").isEmpty();
 
     publisher.update();
     assertThat(registry.scrape())
