@@ -45,8 +45,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code grafana/prometheus/remote-write.yml}, scrapes two demo JVMs with the agent and writes everything to a
  * central Prometheus that only receives ({@code --web.enable-remote-write-receiver}, no scrape configs), as
  * Thanos Receive, Mimir or VictoriaMetrics would. On that receiver, every query of the dashboard (panels,
- * template variables, the alert annotation) returns data for each of the two instances, the series carry the
- * cluster's external label, and the leak alert of each demo arrives as its {@code ALERTS} series.
+ * template variables, the alert annotation) returns data for each of the two instances with {@code $cluster}
+ * All or set to the cluster's external label, which the series carry, and the leak alert of each demo arrives as
+ * its {@code ALERTS} series.
  *
  * <p>Only the shipped file's targets, remote-write URL and intervals are replaced (its YAML is parsed, those
  * fields set, and the result written next to a copy of the rule files it loads, at the same relative paths).
@@ -209,37 +210,36 @@ class RemoteWriteFleetTest {
         .containsExactlyInAnyOrderElementsOf(instances.stream().map(i -> clusterLabel + " " + i).toList());
   }
 
+  /**
+   * The variables' choices on the receiver, as Grafana asks for them: the cluster's label, the job and both
+   * instances, with {@code $cluster} (and {@code $job}) All and chosen.
+   */
   @Test
   @Order(3)
-  void theTemplateVariablesOfferBothInstances() throws Exception {
-    Map<String, Set<String>> expected = Map.of(
-        "job", Set.of(PrometheusEndToEndTest.JOB), "instance", new LinkedHashSet<>(instances));
+  void theTemplateVariablesOfferTheClusterAndBothInstances() throws Exception {
+    Map<String, Set<String>> expected = Map.of("cluster", Set.of(clusterLabel),
+        "job", Set.of(PrometheusEndToEndTest.JOB), "instance", new TreeSet<>(instances));
     int checked = 0;
     for (JsonNode variable : dashboard.path("templating").path("list")) {
       if (!"query".equals(variable.path("type").asText())) {
         continue;
       }
       String name = variable.path("name").asText();
-      String definition = variable.path("query").isObject()
-          ? variable.path("query").path("query").asText() : variable.path("query").asText();
-      Matcher matcher = PrometheusEndToEndTest.LABEL_VALUES.matcher(definition.trim());
-      assertThat(matcher.matches()).as("$" + name + " is a label_values(selector, label) query: " + definition).isTrue();
+      Matcher matcher = labelValuesQuery(variable);
       assertThat(expected).as("$" + name + " is a variable this test knows").containsKey(name);
       // What Grafana asks Prometheus for such a variable: the label's values among the selector's series.
-      for (String job : List.of(".*", PrometheusEndToEndTest.promQlRegexEscape(PrometheusEndToEndTest.JOB))) {
-        String selector = substitute(matcher.group(1), job, ".*");
+      for (View view : List.of(all(), clusterAndJobChosen())) {
+        String selector = substitute(matcher.group(1), view);
         String label = matcher.group(2);
-        awaitOrFail(PrometheusEndToEndTest.DATA_DEADLINE, "$" + name + ": " + label + " values of " + selector, () -> {
-          JsonNode values = apiGet(receiverUrl, "/api/v1/label/" + label + "/values?match[]=" + encode(selector)).path("data");
-          Set<String> found = new TreeSet<>();
-          values.forEach(v -> found.add(v.asText()));
-          return found.containsAll(expected.get(name)) ? Optional.empty()
+        awaitOrFail(PrometheusEndToEndTest.DATA_DEADLINE, "$" + name + " (" + view + "): " + label + " values of " + selector, () -> {
+          Set<String> found = labelValues(label, selector);
+          return found.equals(expected.get(name)) ? Optional.empty()
               : Optional.of("got " + found + ", expected " + expected.get(name));
         });
         checked++;
       }
     }
-    assertThat(checked).as("template variable queries checked").isEqualTo(4);
+    assertThat(checked).as("template variable queries checked").isEqualTo(2 * expected.size());
   }
 
   @Test
@@ -286,7 +286,7 @@ class RemoteWriteFleetTest {
           if (readsLimit) {
             expected.retainAll(withLimit);
           }
-          String sent = substitute(q.expr(), view.job(), view.instance());
+          String sent = substitute(q.expr(), view);
           JsonNode result = query(receiverUrl, sent);
           Optional<String> problem = problem(result, expected, view);
           if (problem.isPresent()) {
@@ -323,7 +323,7 @@ class RemoteWriteFleetTest {
       List<String> failing = new ArrayList<>();
       for (JsonNode annotation : annotations) {
         for (View view : views()) {
-          String sent = substitute(annotation.path("expr").asText(), view.job(), view.instance());
+          String sent = substitute(annotation.path("expr").asText(), view);
           Set<String> firing = new TreeSet<>();
           for (JsonNode series : query(receiverUrl, sent)) {
             if (PrometheusEndToEndTest.LEAK_ALERT.equals(series.path("metric").path("alertname").asText())) {
@@ -356,7 +356,7 @@ class RemoteWriteFleetTest {
       List<String> failing = new ArrayList<>();
       for (String expr : PrometheusEndToEndTest.EMPTY_UNTIL_LEAK_SUSPECTED.keySet()) {
         for (View view : views()) {
-          String sent = substitute(expr, view.job(), view.instance());
+          String sent = substitute(expr, view);
           Set<String> retained = new TreeSet<>();
           for (JsonNode series : query(receiverUrl, sent)) {
             if (series.path("metric").path("retainer").asText().startsWith(PrometheusEndToEndTest.DEMO_RETAINER)) {
@@ -519,29 +519,48 @@ class RemoteWriteFleetTest {
 
   // ---------------------------------------------------------------------------------------------- queries
 
-  /** How a user looks at the dashboard on the central store: one instance chosen, or All. */
-  record View(String job, String instance, List<String> instances) {
+  /**
+   * How a user looks at the dashboard on the central store: the values of {@code $cluster}, {@code $job} and
+   * {@code $instance} as Grafana puts them in a query ({@code .*} for All, a chosen value regex-escaped), and the
+   * instances that the view shows.
+   */
+  record View(String cluster, String job, String instance, List<String> instances, String name) {
     @Override
     public String toString() {
-      return instances.size() == 1 ? "instance " + instances.get(0) : "job and instance: All";
+      return name;
     }
   }
 
-  /** Each instance chosen in turn (with its job), then All. */
+  /** The dashboard's default: every variable All. */
+  private static View all() {
+    return new View(".*", ".*", ".*", List.copyOf(instances), "cluster, job and instance: All");
+  }
+
+  /** The cluster and the job chosen, every instance. */
+  private static View clusterAndJobChosen() {
+    return new View(PrometheusEndToEndTest.promQlRegexEscape(clusterLabel),
+        PrometheusEndToEndTest.promQlRegexEscape(PrometheusEndToEndTest.JOB), ".*", List.copyOf(instances),
+        "cluster " + clusterLabel + ", job " + PrometheusEndToEndTest.JOB + ", instance All");
+  }
+
+  /** Each instance chosen in turn (with its cluster and job), the cluster and job chosen, then All. */
   private static List<View> views() {
     List<View> views = new ArrayList<>();
+    String cluster = PrometheusEndToEndTest.promQlRegexEscape(clusterLabel);
     String job = PrometheusEndToEndTest.promQlRegexEscape(PrometheusEndToEndTest.JOB);
     for (String instance : instances) {
-      views.add(new View(job, PrometheusEndToEndTest.promQlRegexEscape(instance), List.of(instance)));
+      views.add(new View(cluster, job, PrometheusEndToEndTest.promQlRegexEscape(instance), List.of(instance),
+          "cluster " + clusterLabel + ", instance " + instance));
     }
-    views.add(new View(".*", ".*", List.copyOf(instances)));
+    views.add(clusterAndJobChosen());
+    views.add(all());
     return views;
   }
 
   /**
    * What is wrong with a query's result for a view that should show {@code expected}: data exactly when some
    * instance is expected, and where the result keeps the {@code instance} label, every expected instance and none
-   * outside the view.
+   * outside the view, each with the cluster's label (kept apart by cluster wherever it is kept apart by instance).
    */
   private static Optional<String> problem(JsonNode result, Set<String> expected, View view) {
     if (expected.isEmpty()) {
@@ -552,8 +571,12 @@ class RemoteWriteFleetTest {
     }
     Set<String> found = new TreeSet<>();
     for (JsonNode series : result) {
-      if (series.path("metric").has("instance")) {
-        found.add(series.path("metric").path("instance").asText());
+      JsonNode labels = series.path("metric");
+      if (labels.has("instance")) {
+        found.add(labels.path("instance").asText());
+        if (!clusterLabel.equals(labels.path("cluster").asText())) {
+          return Optional.of("a series without cluster=\"" + clusterLabel + "\": " + series);
+        }
       }
     }
     if (found.isEmpty()) {
@@ -568,17 +591,36 @@ class RemoteWriteFleetTest {
     return Optional.empty();
   }
 
-  /** The query as Grafana sends it, with its own variables and these values of {@code $job} and {@code $instance}. */
-  private static String substitute(String expr, String job, String instance) {
+  /** The query as Grafana sends it, with its own variables and the view's values of the dashboard's. */
+  private static String substitute(String expr, View view) {
     String result = expr;
     for (Map.Entry<String, String> builtin : PrometheusEndToEndTest.GRAFANA_BUILTINS.entrySet()) {
       result = result.replace("${" + builtin.getKey().substring(1) + "}", builtin.getValue())
           .replace(builtin.getKey(), builtin.getValue());
     }
-    result = result.replace("${job}", job).replace("$job", job)
-        .replace("${instance}", instance).replace("$instance", instance);
+    result = result.replace("${cluster}", view.cluster()).replace("$cluster", view.cluster())
+        .replace("${job}", view.job()).replace("$job", view.job())
+        .replace("${instance}", view.instance()).replace("$instance", view.instance());
     assertThat(result).as("every variable of %s is known to the test", expr).doesNotContain("$");
     return result;
+  }
+
+  /** A template variable's {@code label_values(selector, label)} query, matched. */
+  private static Matcher labelValuesQuery(JsonNode variable) {
+    String definition = variable.path("query").isObject()
+        ? variable.path("query").path("query").asText() : variable.path("query").asText();
+    Matcher matcher = PrometheusEndToEndTest.LABEL_VALUES.matcher(definition.trim());
+    assertThat(matcher.matches()).as("$" + variable.path("name").asText() + " is a label_values(selector, label) query: "
+        + definition).isTrue();
+    return matcher;
+  }
+
+  /** The values of a label among a selector's series on the receiver, as Grafana asks for a variable's choices. */
+  private static Set<String> labelValues(String label, String selector) throws IOException, InterruptedException {
+    Set<String> found = new TreeSet<>();
+    apiGet(receiverUrl, "/api/v1/label/" + label + "/values?match[]=" + encode(selector)).path("data")
+        .forEach(v -> found.add(v.asText()));
+    return found;
   }
 
   /** The result vector of an instant query; fails on an error from Prometheus. */
