@@ -46,8 +46,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * central Prometheus that only receives ({@code --web.enable-remote-write-receiver}, no scrape configs), as
  * Thanos Receive, Mimir or VictoriaMetrics would. On that receiver, every query of the dashboard (panels,
  * template variables, the alert annotation) returns data for each of the two instances with {@code $cluster}
- * All or set to the cluster's external label, which the series carry, and the leak alert of each demo arrives as
- * its {@code ALERTS} series.
+ * All or set to the cluster's external label, which the series carry, and nothing with another cluster chosen;
+ * the leak alert of each demo arrives as its {@code ALERTS} series.
  *
  * <p>Only the shipped file's targets, remote-write URL and intervals are replaced (its YAML is parsed, those
  * fields set, and the result written next to a copy of the rule files it loads, at the same relative paths).
@@ -63,6 +63,8 @@ class RemoteWriteFleetTest {
   /** Scrape and rule evaluation interval of the cluster's Prometheus here (15 s in the shipped file). */
   static final String INTERVAL = "1s";
   static final int DEMOS = 2;
+  /** A cluster that writes nothing to the receiver, chosen in {@code $cluster}. */
+  static final String OTHER_CLUSTER = "cluster-2";
   /** How long remote write may take on top of a deadline met on the cluster's Prometheus (it sends within 5 s). */
   static final Duration SEND_SLACK = Duration.ofSeconds(20);
 
@@ -371,6 +373,63 @@ class RemoteWriteFleetTest {
       }
       return failing.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", failing));
     });
+  }
+
+  /**
+   * {@code $cluster} filters: chosen as another cluster (as if a second cluster's Prometheus wrote to the same
+   * store), every query of the dashboard returns nothing, where the same query with this cluster chosen returns
+   * data (once the leak alert fired, so the retainer table and the annotation have theirs too), and the job and
+   * instance variables offer nothing.
+   */
+  @Test
+  @Order(6)
+  void anotherClusterChosenShowsNothing() throws Exception {
+    Map<String, String> queries = new LinkedHashMap<>();
+    List<DashboardQuery> panelQueries = new ArrayList<>();
+    PrometheusEndToEndTest.collect(dashboard.path("panels"), panelQueries);
+    panelQueries.forEach(q -> queries.put(q.toString(), q.expr()));
+    dashboard.path("annotations").path("list").forEach(a -> {
+      if (!a.path("expr").asText().isBlank()) {
+        queries.put("annotation \"" + a.path("name").asText() + "\": " + a.path("expr").asText(), a.path("expr").asText());
+      }
+    });
+    View thisCluster = clusterAndJobChosen();
+    View otherCluster = new View(PrometheusEndToEndTest.promQlRegexEscape(OTHER_CLUSTER), thisCluster.job(),
+        thisCluster.instance(), List.of(), "cluster " + OTHER_CLUSTER + ", job " + PrometheusEndToEndTest.JOB + ", instance All");
+    boolean hasLimit = !query(receiverUrl, "memwatch_memory_limit_bytes").isEmpty();
+
+    List<String> failing = new ArrayList<>();
+    int withData = 0;
+    for (Map.Entry<String, String> q : queries.entrySet()) {
+      boolean maybeEmpty = !hasLimit && PrometheusEndToEndTest.EMPTY_WITHOUT_CONTAINER_LIMIT.containsKey(q.getValue());
+      String sent = substitute(q.getValue(), thisCluster);
+      if (!maybeEmpty) {
+        if (query(receiverUrl, sent).isEmpty()) {
+          failing.add(q.getKey() + " (" + thisCluster + "): no data\n      sent: " + sent);
+        } else {
+          withData++;
+        }
+      }
+      sent = substitute(q.getValue(), otherCluster);
+      JsonNode other = query(receiverUrl, sent);
+      if (!other.isEmpty()) {
+        failing.add(q.getKey() + " (" + otherCluster + "): " + other + "\n      sent: " + sent);
+      }
+    }
+    for (JsonNode variable : dashboard.path("templating").path("list")) {
+      String name = variable.path("name").asText();
+      if ("query".equals(variable.path("type").asText()) && !"cluster".equals(name)) {
+        Matcher matcher = labelValuesQuery(variable);
+        String selector = substitute(matcher.group(1), otherCluster);
+        Set<String> found = labelValues(matcher.group(2), selector);
+        if (!found.isEmpty()) {
+          failing.add("$" + name + " (" + otherCluster + "): offers " + found + "\n      sent: " + selector);
+        }
+      }
+    }
+    assertThat(failing).as("with $cluster %s, the dashboard on the receiver", OTHER_CLUSTER).isEmpty();
+    System.err.println("RemoteWriteFleetTest: with $cluster " + OTHER_CLUSTER + " all " + queries.size()
+        + " dashboard queries returned nothing; with " + clusterLabel + " " + withData + " returned data");
   }
 
   // ---------------------------------------------------------------------------------------------- setup
