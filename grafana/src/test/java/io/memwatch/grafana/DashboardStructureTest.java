@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -76,6 +78,13 @@ class DashboardStructureTest {
 
   static final String DATASOURCE_VARIABLE = "datasource";
   static final String DATASOURCE_REF = "${" + DATASOURCE_VARIABLE + "}";
+
+  /**
+   * The variables every query filters by, in this order: on a central store fed by several clusters'
+   * Prometheus servers (each with its external label {@code cluster}), two clusters' pods may have the same
+   * {@code job} and {@code instance} (pod IP and port).
+   */
+  static final List<String> FILTER_VARIABLES = List.of("cluster", "job", "instance");
 
   /** Variables Grafana defines itself. */
   static final Set<String> GRAFANA_BUILTINS = Set.of(
@@ -205,19 +214,26 @@ class DashboardStructureTest {
     JsonNode datasource = variable(variables, DATASOURCE_VARIABLE);
     assertThat(datasource.path("type").asText()).isEqualTo("datasource");
     assertThat(datasource.path("query").asText()).isEqualTo("prometheus");
-    for (String name : List.of("job", "instance")) {
+    for (String name : FILTER_VARIABLES) {
       JsonNode variable = variable(variables, name);
       assertThat(variable.path("type").asText()).as(name).isEqualTo("query");
       assertThat(variable.path("datasource").path("uid").asText()).as(name + " datasource").isEqualTo(DATASOURCE_REF);
-      String query = variable.path("query").isObject()
-          ? variable.path("query").path("query").asText()
-          : variable.path("query").asText();
+      String query = variableQuery(variable);
       assertThat(query).as(name + " query").startsWith("label_values(").contains(", " + name + ")");
       assertThat(variable.path("includeAll").asBoolean()).as(name + " offers All").isTrue();
+      assertThat(variable.path("multi").asBoolean()).as(name + " takes several values").isTrue();
+      // On a Prometheus whose series have no such label (no cluster label outside a fleet), the variable has
+      // no values and only All: cluster=~".*" matches the label's absence, as the empty string matches .*
       assertThat(variable.path("allValue").asText()).as(name + " All matches every value").isEqualTo(".*");
     }
-    assertThat(variable(variables, "instance").path("query").toString())
-        .as("instance choices follow the chosen job").contains("job=~\\\"$job\\\"");
+    assertThat(variables.stream().map(v -> v.path("name").asText()).filter(FILTER_VARIABLES::contains).toList())
+        .as("the filter variables, in the order of their dropdowns").isEqualTo(FILTER_VARIABLES);
+    assertThat(variableQuery(variable(variables, "cluster")))
+        .as("cluster choices: every cluster with memwatch series").isEqualTo("label_values(memwatch_heap_used_bytes, cluster)");
+    assertThat(variableQuery(variable(variables, "job")))
+        .as("job choices follow the chosen cluster").contains("cluster=~\"$cluster\"");
+    assertThat(variableQuery(variable(variables, "instance")))
+        .as("instance choices follow the chosen cluster and job").contains("cluster=~\"$cluster\"").contains("job=~\"$job\"");
 
     Set<String> defined = new HashSet<>(GRAFANA_BUILTINS);
     variables.forEach(v -> defined.add(v.path("name").asText()));
@@ -225,14 +241,21 @@ class DashboardStructureTest {
     for (String expr : allExpressions(dashboard)) {
       used.addAll(referencedVariables(expr));
     }
+    for (JsonNode annotation : dashboard.path("annotations").path("list")) {
+      used.addAll(referencedVariables(annotation.path("expr").asText()));
+    }
     for (JsonNode variable : variables) {
       used.addAll(referencedVariables(variable.path("query").toString()));
     }
     for (JsonNode panel : queryPanels(dashboard)) {
       used.addAll(referencedVariables(panel.path("datasource").toString()));
     }
-    assertThat(used).contains("job", "instance", DATASOURCE_VARIABLE);
+    assertThat(used).contains("cluster", "job", "instance", DATASOURCE_VARIABLE);
     assertThat(defined).containsAll(used);
+  }
+
+  private static String variableQuery(JsonNode variable) {
+    return variable.path("query").isObject() ? variable.path("query").path("query").asText() : variable.path("query").asText();
   }
 
   private static JsonNode variable(List<JsonNode> variables, String name) {
@@ -253,28 +276,190 @@ class DashboardStructureTest {
     return names;
   }
 
-  @Test
-  void everyQueryUsesOnlyKnownMetricsAndFiltersByJobAndInstance() {
-    SoftAssertions soft = new SoftAssertions();
-    List<String> checked = new ArrayList<>();
+  /** The queries of the panels' targets and of the annotations, each with where it is. */
+  static Map<String, String> allQueries(JsonNode dashboard) {
+    Map<String, String> queries = new LinkedHashMap<>();
     for (JsonNode panel : queryPanels(dashboard)) {
       for (JsonNode target : panel.path("targets")) {
-        String expr = target.path("expr").asText();
-        List<PromQl.Selector> selectors = PromQl.selectors(expr);
-        soft.assertThat(selectors).as(describe(panel) + ": " + expr + " selects series").isNotEmpty();
-        for (PromQl.Selector selector : selectors) {
-          String what = describe(panel) + ": " + selector.name() + " in " + expr;
+        queries.put(describe(panel) + " target " + target.path("refId").asText(), target.path("expr").asText());
+      }
+    }
+    for (JsonNode annotation : dashboard.path("annotations").path("list")) {
+      queries.put("annotation \"" + annotation.path("name").asText() + "\"", annotation.path("expr").asText());
+    }
+    return queries;
+  }
+
+  @Test
+  void everyQueryUsesOnlyKnownMetricsAndFiltersByClusterJobAndInstance() {
+    SoftAssertions soft = new SoftAssertions();
+    List<String> checked = new ArrayList<>();
+    allQueries(dashboard).forEach((where, expr) -> {
+      List<PromQl.Selector> selectors = PromQl.selectors(expr);
+      soft.assertThat(selectors).as(where + ": " + expr + " selects series").isNotEmpty();
+      for (PromQl.Selector selector : selectors) {
+        String what = where + ": " + selector.name() + " in " + expr;
+        if (!where.startsWith("annotation")) {
           soft.assertThat(selector.name()).as(what + " is a known metric").isIn(KNOWN_METRICS);
-          soft.assertThat(selector.matchers()).as(what + " filters by job and instance").isNotNull();
-          if (selector.matchers() != null) {
-            soft.assertThat(selector.matchers()).as(what).contains("job=~\"$job\"").contains("instance=~\"$instance\"");
+        }
+        soft.assertThat(selector.matchers()).as(what + " filters by cluster, job and instance").isNotNull();
+        if (selector.matchers() != null) {
+          for (String variable : FILTER_VARIABLES) {
+            soft.assertThat(selector.matchers()).as(what).contains(variable + "=~\"$" + variable + "\"");
           }
-          checked.add(selector.name());
+        }
+        checked.add(selector.name());
+      }
+    });
+    soft.assertThat(checked).as("metrics the dashboard must show").containsAll(METRICS_THE_DASHBOARD_SHOWS);
+    soft.assertAll();
+  }
+
+  /**
+   * Where a query keeps instances apart, it keeps clusters apart too: a {@code by} or {@code on} list that names
+   * the instance names the cluster, and a {@code without} or {@code ignoring} list that drops the cluster drops the
+   * instance. Otherwise two clusters' pods with the same address are summed into one series, and a ratio matched
+   * {@code on (job, instance)} fails with many-to-many matching.
+   */
+  @Test
+  void whereALabelListKeepsInstancesApartItKeepsClustersApart() {
+    SoftAssertions soft = new SoftAssertions();
+    int withInstance = 0;
+    for (Map.Entry<String, String> query : allQueries(dashboard).entrySet()) {
+      for (PromQl.LabelList list : PromQl.labelLists(query.getValue())) {
+        String what = query.getKey() + ": " + list.keyword() + " " + list.labels() + " in " + query.getValue();
+        boolean drops = list.keyword().equals("without") || list.keyword().equals("ignoring");
+        if (!drops && list.labels().contains("instance")) {
+          withInstance++;
+          soft.assertThat(list.labels()).as(what).contains("cluster");
+        }
+        if (drops && list.labels().contains("cluster")) {
+          soft.assertThat(list.labels()).as(what).contains("instance");
         }
       }
     }
-    soft.assertThat(checked).as("metrics the dashboard must show").containsAll(METRICS_THE_DASHBOARD_SHOWS);
+    soft.assertThat(withInstance).as("label lists naming the instance").isGreaterThanOrEqualTo(10);
     soft.assertAll();
+  }
+
+  /**
+   * What names the instance names the cluster: legends, table columns and the alert annotation. Panel legends
+   * are rendered by Grafana's server, where a label the series lacks is an empty string (no cluster label on a
+   * single Prometheus); an annotation's title and text are rendered in the browser, where it would show as the
+   * label's name, so the annotation shows the cluster as a tag ({@code tagKeys}), which only takes labels that
+   * are there.
+   */
+  @Test
+  void whatShowsTheInstanceShowsTheCluster() {
+    SoftAssertions soft = new SoftAssertions();
+    int legends = 0;
+    for (JsonNode panel : queryPanels(dashboard)) {
+      for (JsonNode target : panel.path("targets")) {
+        String legend = target.path("legendFormat").asText();
+        if (legend.contains("{{instance}}")) {
+          legends++;
+          soft.assertThat(legend).as(describe(panel) + " target " + target.path("refId").asText() + " legend")
+              .contains("{{cluster}} {{instance}}");
+        }
+      }
+      for (JsonNode transformation : panel.path("transformations")) {
+        JsonNode columns = transformation.path("options").path("indexByName");
+        if (columns.has("instance")) {
+          soft.assertThat(columns.has("cluster")).as(describe(panel) + " table columns " + columns).isTrue();
+          soft.assertThat(columns.path("cluster").asInt()).as(describe(panel) + ": the cluster's column before the instance's")
+              .isLessThan(columns.path("instance").asInt());
+        }
+      }
+    }
+    soft.assertThat(legends).as("legends that show the instance").isGreaterThanOrEqualTo(20);
+    for (JsonNode annotation : dashboard.path("annotations").path("list")) {
+      String what = "annotation " + annotation.path("name").asText();
+      soft.assertThat(List.of(annotation.path("tagKeys").asText().split(","))).as(what + " tagKeys").contains("cluster");
+      soft.assertThat(annotation.path("titleFormat").asText() + annotation.path("textFormat").asText())
+          .as(what + " title and text").doesNotContain("{{cluster}}");
+    }
+    soft.assertAll();
+  }
+
+  /** Two clusters of a fleet, and one pod address in both, for {@link #twoClustersWithTheSamePodAddressStayApart}. */
+  static final List<String> TWO_CLUSTERS = List.of("cluster-1", "cluster-2");
+  static final String SAME_JOB = "orders/orders-service-memwatch";
+  static final String SAME_INSTANCE = "10.0.0.7:9404";
+  /** Labels of the series of a metric beyond cluster, job and instance, where a query needs them; one series each. */
+  static final Map<String, List<String>> SERIES_LABELS = Map.of(
+      "jvm_memory_used_bytes", List.of("area=\"heap\", id=\"G1 Old Gen\"", "area=\"nonheap\", id=\"Metaspace\""),
+      "ALERTS", List.of("alertname=\"MemwatchLeakSuspected\", alertstate=\"firing\", severity=\"warning\""));
+
+  /**
+   * On a central store, two clusters' pods with the same job and instance (the same pod IP and port in each
+   * cluster's network): every query of the dashboard (panels and annotation), run by {@code promtool test rules}
+   * on series of every metric it reads in both clusters, with {@code $cluster}:
+   * <ul>
+   *   <li>All: a query whose result keeps the instance returns each cluster's series apart (no sum across them,
+   *       no many-to-many error); one that sums over the instances (the top sites) returns its one sum;
+   *   <li>{@code cluster-1}: only cluster-1's series;
+   *   <li>{@code cluster-3}, which has no series: nothing.
+   * </ul>
+   */
+  @Test
+  void twoClustersWithTheSamePodAddressStayApart() throws Exception {
+    Map<String, String> queries = allQueries(dashboard);
+    Set<String> metrics = new LinkedHashSet<>();
+    queries.values().forEach(expr -> metrics.addAll(PromQl.metricNames(expr)));
+
+    ObjectMapper json = new ObjectMapper();
+    StringBuilder test = new StringBuilder("# Generated by DashboardStructureTest from dashboards/memwatch.json\n")
+        .append("evaluation_interval: 15s\n")
+        .append("tests:\n")
+        .append("  - name: two clusters with the same job and instance\n")
+        .append("    interval: 15s\n")
+        .append("    input_series:\n");
+    for (String metric : metrics) {
+      for (String labels : SERIES_LABELS.getOrDefault(metric, List.of(""))) {
+        for (String cluster : TWO_CLUSTERS) {
+          String series = metric + "{cluster=\"" + cluster + "\", job=\"" + SAME_JOB + "\", instance=\"" + SAME_INSTANCE + "\""
+              + (labels.isEmpty() ? "" : ", " + labels) + "}";
+          // 20 minutes of samples, rising, for rate() and deriv()
+          test.append("      - series: ").append(json.writeValueAsString(series)).append('\n')
+              .append("        values: '1000+10x80'\n");
+        }
+      }
+    }
+    test.append("    promql_expr_test:\n");
+    int keepingInstances = 0;
+    for (Map.Entry<String, String> query : queries.entrySet()) {
+      boolean keepsInstance = PromQl.keepsInstance(query.getValue());
+      if (keepsInstance) {
+        keepingInstances++;
+      }
+      for (String cluster : List.of(".*", "cluster-1", "cluster-3")) {
+        List<String> expected = switch (cluster) {
+          case ".*" -> keepsInstance ? TWO_CLUSTERS : List.of("");
+          case "cluster-1" -> List.of(keepsInstance ? cluster : "");
+          default -> List.of();
+        };
+        String expr = asPrometheusWouldSeeIt(query.getValue().replace("${cluster}", cluster).replace("$cluster", cluster));
+        test.append("      # ").append(query.getKey().replace('\n', ' ')).append(", $cluster ").append(cluster).append('\n')
+            .append("      - expr: ").append(json.writeValueAsString("group by (cluster) (" + expr + ")")).append('\n')
+            .append("        eval_time: 15m\n")
+            .append("        exp_samples:").append(expected.isEmpty() ? " []" : "").append('\n');
+        for (String label : expected) {
+          test.append("          - labels: ")
+              .append(json.writeValueAsString(label.isEmpty() ? "{}" : "{cluster=\"" + label + "\"}")).append('\n')
+              .append("            value: 1\n");
+        }
+      }
+    }
+    assertThat(keepingInstances).as("queries whose result keeps the instance").isGreaterThanOrEqualTo(20);
+    assertThat(keepingInstances).as("queries that sum over the instances (top sites)").isLessThan(queries.size());
+
+    Path target = ModuleFiles.path("target");
+    Files.createDirectories(target);
+    Path file = target.resolve("dashboard-two-clusters.test.yml");
+    Files.writeString(file, test, StandardCharsets.UTF_8);
+    Promtool.Result result = Promtool.run(ModuleFiles.baseDir(), "test", "rules", file.toString());
+    assertThat(result.exitCode()).as(result.describe()).isZero();
+    assertThat(result.output()).as(result.describe()).contains("SUCCESS");
   }
 
   @Test
@@ -297,6 +482,7 @@ class DashboardStructureTest {
         .replace("$__rate_interval", "1m")
         .replace("$__interval", "15s")
         .replace("$__range", "1h")
+        .replace("${cluster}", ".*").replace("$cluster", ".*")
         .replace("${job}", ".*").replace("$job", ".*")
         .replace("${instance}", ".*").replace("$instance", ".*");
   }

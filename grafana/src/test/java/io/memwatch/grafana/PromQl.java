@@ -24,6 +24,12 @@ final class PromQl {
   /** A vector selector: {@code name} (null for a selector like {@code {__name__="x"}}) and its matchers. */
   record Selector(String name, String matchers) {}
 
+  /**
+   * A label list: {@code keyword} is {@code by} or {@code without} (an aggregation's grouping), or {@code on},
+   * {@code ignoring}, {@code group_left} or {@code group_right} (a binary operation's matching), lower case.
+   */
+  record LabelList(String keyword, List<String> labels) {}
+
   private PromQl() {}
 
   static List<Selector> selectors(String expr) {
@@ -75,6 +81,59 @@ final class PromQl {
       }
     }
     return found;
+  }
+
+  /** Every label list of an expression, in order, those of nested aggregations and operations included. */
+  static List<LabelList> labelLists(String expr) {
+    List<LabelList> found = new ArrayList<>();
+    int n = expr.length();
+    int i = 0;
+    while (i < n) {
+      char c = expr.charAt(i);
+      if (c == '"' || c == '\'' || c == '`') {
+        i = skipString(expr, i);
+      } else if (c == '[') {
+        i = skipPast(expr, i, '[', ']');
+      } else if (c == '{') {
+        i = skipPast(expr, i, '{', '}');
+      } else if (isIdentStart(c)) {
+        int start = i;
+        while (i < n && isIdentPart(expr.charAt(i))) {
+          i++;
+        }
+        String keyword = expr.substring(start, i).toLowerCase(java.util.Locale.ROOT);
+        int next = skipSpaces(expr, i);
+        if (LABEL_LIST_KEYWORDS.contains(keyword) && next < n && expr.charAt(next) == '(') {
+          int end = skipPast(expr, next, '(', ')');
+          List<String> labels = new ArrayList<>();
+          for (String label : expr.substring(next + 1, end - 1).split(",")) {
+            if (!label.isBlank()) {
+              labels.add(label.strip());
+            }
+          }
+          found.add(new LabelList(keyword, List.copyOf(labels)));
+          i = end;
+        }
+      } else {
+        i++;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Whether the result of an expression keeps its series' {@code instance} label: no grouping drops it (every
+   * {@code by} list names it, no {@code without} list does). An aggregation with no grouping at all drops it too,
+   * which this does not see; the dashboard has none.
+   */
+  static boolean keepsInstance(String expr) {
+    for (LabelList list : labelLists(expr)) {
+      boolean names = list.labels().contains("instance");
+      if (("by".equals(list.keyword()) && !names) || ("without".equals(list.keyword()) && names)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static List<String> metricNames(String expr) {

@@ -82,11 +82,11 @@ class PrometheusEndToEndTest {
    * {@code memwatch_memory_limit_bytes} (checked), and they must return data wherever that series exists.
    */
   static final Map<String, String> EMPTY_WITHOUT_CONTAINER_LIMIT = Map.of(
-      "memwatch_memory_limit_bytes{job=~\"$job\", instance=~\"$instance\"}",
+      "memwatch_memory_limit_bytes{cluster=~\"$cluster\", job=~\"$job\", instance=~\"$instance\"}",
       "\"Process memory\" panel, container limit: the agent exports the limit only when the process runs under"
           + " a cgroup memory limit (memory.max or memory.limit_in_bytes); the test machines have none",
-      "memwatch_rss_bytes{job=~\"$job\", instance=~\"$instance\"} / on (job, instance)"
-          + " memwatch_memory_limit_bytes{job=~\"$job\", instance=~\"$instance\"}",
+      "memwatch_rss_bytes{cluster=~\"$cluster\", job=~\"$job\", instance=~\"$instance\"} / on (cluster, job, instance)"
+          + " memwatch_memory_limit_bytes{cluster=~\"$cluster\", job=~\"$job\", instance=~\"$instance\"}",
       "\"RSS / container limit\" stat: a ratio against the container limit, absent without one");
 
   /**
@@ -94,7 +94,8 @@ class PrometheusEndToEndTest {
    * data once the leak alert fires for the leaking demo.
    */
   static final Map<String, String> EMPTY_UNTIL_LEAK_SUSPECTED = Map.of(
-      "sum by (instance, retainer) (memwatch_leak_retainer_bytes{job=~\"$job\", instance=~\"$instance\"})",
+      "sum by (cluster, instance, retainer) (memwatch_leak_retainer_bytes{cluster=~\"$cluster\", job=~\"$job\","
+          + " instance=~\"$instance\"})",
       "\"What keeps the leak\" table: retainers are looked for on a suspicion and dropped when it is lifted");
 
   static final Duration START_DEADLINE = Duration.ofSeconds(30);
@@ -186,10 +187,15 @@ class PrometheusEndToEndTest {
     });
   }
 
+  /**
+   * The variables' choices: this job and instance, and no cluster, as this Prometheus adds no cluster label;
+   * {@code $cluster} then offers only All, whose {@code .*} matches the label's absence (checked with every query).
+   */
   @Test
   @Order(2)
-  void theTemplateVariablesOfferThisJobAndInstance() throws Exception {
-    Map<String, String> expected = Map.of("job", JOB, "instance", target);
+  void theTemplateVariablesOfferThisJobAndInstanceAndNoCluster() throws Exception {
+    Map<String, Set<String>> expected = Map.of("cluster", Set.of(), "job", Set.of(JOB), "instance", Set.of(target));
+    int checked = 0;
     for (JsonNode variable : dashboard.path("templating").path("list")) {
       if (!"query".equals(variable.path("type").asText())) {
         continue;
@@ -199,19 +205,22 @@ class PrometheusEndToEndTest {
           ? variable.path("query").path("query").asText() : variable.path("query").asText();
       Matcher matcher = LABEL_VALUES.matcher(definition.trim());
       assertThat(matcher.matches()).as("$" + name + " is a label_values(selector, label) query: " + definition).isTrue();
+      assertThat(expected).as("$" + name + " is a variable this test knows").containsKey(name);
       // What Grafana asks Prometheus for such a variable: the label's values among the selector's series.
       for (Selection selection : Selection.values()) {
         String selector = substitute(matcher.group(1), selection);
         String label = matcher.group(2);
         awaitOrFail(DATA_DEADLINE, "$" + name + " (" + selection + "): " + label + " values of " + selector, () -> {
           JsonNode values = apiGet("/api/v1/label/" + label + "/values?match[]=" + encode(selector)).path("data");
-          List<String> found = new ArrayList<>();
+          Set<String> found = new TreeSet<>();
           values.forEach(v -> found.add(v.asText()));
-          return found.contains(expected.get(name)) ? Optional.empty()
+          return found.equals(expected.get(name)) ? Optional.empty()
               : Optional.of("got " + found + ", expected " + expected.get(name));
         });
+        checked++;
       }
     }
+    assertThat(checked).as("template variable queries checked").isEqualTo(expected.size() * Selection.values().length);
   }
 
   @Test
@@ -469,20 +478,24 @@ class PrometheusEndToEndTest {
     }
   }
 
-  /** The two ways a user looks at the dashboard: its default (All), and this one instance chosen. */
+  /**
+   * The two ways a user looks at the dashboard here: its default (All), and this one job and instance chosen.
+   * {@code $cluster} is All in both, the only choice it offers without a cluster label.
+   */
   enum Selection {
     ALL, THIS_INSTANCE;
 
     @Override
     public String toString() {
-      return this == ALL ? "job and instance: All" : "job and instance chosen";
+      return this == ALL ? "cluster, job and instance: All" : "cluster All, job and instance chosen";
     }
   }
 
   /**
    * The query as Grafana sends it: its own variables replaced, All as the variables' allValue {@code .*}, and a
    * chosen value of these multi-value variables regex-escaped (Grafana's Prometheus datasource escapes
-   * {@code .} as {@code \\.} inside the PromQL string).
+   * {@code .} as {@code \\.} inside the PromQL string). {@code $cluster} is All: {@code cluster=~".*"} matches
+   * these series, which have no cluster label, as the empty string matches {@code .*}.
    */
   static String substitute(String expr, Selection selection) {
     String result = expr;
@@ -492,7 +505,8 @@ class PrometheusEndToEndTest {
     }
     String job = selection == Selection.ALL ? ".*" : promQlRegexEscape(JOB);
     String instance = selection == Selection.ALL ? ".*" : promQlRegexEscape(target);
-    result = result.replace("${job}", job).replace("$job", job)
+    result = result.replace("${cluster}", ".*").replace("$cluster", ".*")
+        .replace("${job}", job).replace("$job", job)
         .replace("${instance}", instance).replace("$instance", instance);
     assertThat(result).as("every variable of %s is known to the test", expr).doesNotContain("$");
     return result;

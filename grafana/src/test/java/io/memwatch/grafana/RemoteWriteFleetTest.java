@@ -45,8 +45,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code grafana/prometheus/remote-write.yml}, scrapes two demo JVMs with the agent and writes everything to a
  * central Prometheus that only receives ({@code --web.enable-remote-write-receiver}, no scrape configs), as
  * Thanos Receive, Mimir or VictoriaMetrics would. On that receiver, every query of the dashboard (panels,
- * template variables, the alert annotation) returns data for each of the two instances, the series carry the
- * cluster's external label, and the leak alert of each demo arrives as its {@code ALERTS} series.
+ * template variables, the alert annotation) returns data for each of the two instances with {@code $cluster}
+ * All or set to the cluster's external label, which the series carry, and nothing with another cluster chosen;
+ * the leak alert of each demo arrives as its {@code ALERTS} series.
  *
  * <p>Only the shipped file's targets, remote-write URL and intervals are replaced (its YAML is parsed, those
  * fields set, and the result written next to a copy of the rule files it loads, at the same relative paths).
@@ -62,6 +63,8 @@ class RemoteWriteFleetTest {
   /** Scrape and rule evaluation interval of the cluster's Prometheus here (15 s in the shipped file). */
   static final String INTERVAL = "1s";
   static final int DEMOS = 2;
+  /** A cluster that writes nothing to the receiver, chosen in {@code $cluster}. */
+  static final String OTHER_CLUSTER = "cluster-2";
   /** How long remote write may take on top of a deadline met on the cluster's Prometheus (it sends within 5 s). */
   static final Duration SEND_SLACK = Duration.ofSeconds(20);
 
@@ -209,37 +212,36 @@ class RemoteWriteFleetTest {
         .containsExactlyInAnyOrderElementsOf(instances.stream().map(i -> clusterLabel + " " + i).toList());
   }
 
+  /**
+   * The variables' choices on the receiver, as Grafana asks for them: the cluster's label, the job and both
+   * instances, with {@code $cluster} (and {@code $job}) All and chosen.
+   */
   @Test
   @Order(3)
-  void theTemplateVariablesOfferBothInstances() throws Exception {
-    Map<String, Set<String>> expected = Map.of(
-        "job", Set.of(PrometheusEndToEndTest.JOB), "instance", new LinkedHashSet<>(instances));
+  void theTemplateVariablesOfferTheClusterAndBothInstances() throws Exception {
+    Map<String, Set<String>> expected = Map.of("cluster", Set.of(clusterLabel),
+        "job", Set.of(PrometheusEndToEndTest.JOB), "instance", new TreeSet<>(instances));
     int checked = 0;
     for (JsonNode variable : dashboard.path("templating").path("list")) {
       if (!"query".equals(variable.path("type").asText())) {
         continue;
       }
       String name = variable.path("name").asText();
-      String definition = variable.path("query").isObject()
-          ? variable.path("query").path("query").asText() : variable.path("query").asText();
-      Matcher matcher = PrometheusEndToEndTest.LABEL_VALUES.matcher(definition.trim());
-      assertThat(matcher.matches()).as("$" + name + " is a label_values(selector, label) query: " + definition).isTrue();
+      Matcher matcher = labelValuesQuery(variable);
       assertThat(expected).as("$" + name + " is a variable this test knows").containsKey(name);
       // What Grafana asks Prometheus for such a variable: the label's values among the selector's series.
-      for (String job : List.of(".*", PrometheusEndToEndTest.promQlRegexEscape(PrometheusEndToEndTest.JOB))) {
-        String selector = substitute(matcher.group(1), job, ".*");
+      for (View view : List.of(all(), clusterAndJobChosen())) {
+        String selector = substitute(matcher.group(1), view);
         String label = matcher.group(2);
-        awaitOrFail(PrometheusEndToEndTest.DATA_DEADLINE, "$" + name + ": " + label + " values of " + selector, () -> {
-          JsonNode values = apiGet(receiverUrl, "/api/v1/label/" + label + "/values?match[]=" + encode(selector)).path("data");
-          Set<String> found = new TreeSet<>();
-          values.forEach(v -> found.add(v.asText()));
-          return found.containsAll(expected.get(name)) ? Optional.empty()
+        awaitOrFail(PrometheusEndToEndTest.DATA_DEADLINE, "$" + name + " (" + view + "): " + label + " values of " + selector, () -> {
+          Set<String> found = labelValues(label, selector);
+          return found.equals(expected.get(name)) ? Optional.empty()
               : Optional.of("got " + found + ", expected " + expected.get(name));
         });
         checked++;
       }
     }
-    assertThat(checked).as("template variable queries checked").isEqualTo(4);
+    assertThat(checked).as("template variable queries checked").isEqualTo(2 * expected.size());
   }
 
   @Test
@@ -286,7 +288,7 @@ class RemoteWriteFleetTest {
           if (readsLimit) {
             expected.retainAll(withLimit);
           }
-          String sent = substitute(q.expr(), view.job(), view.instance());
+          String sent = substitute(q.expr(), view);
           JsonNode result = query(receiverUrl, sent);
           Optional<String> problem = problem(result, expected, view);
           if (problem.isPresent()) {
@@ -323,7 +325,7 @@ class RemoteWriteFleetTest {
       List<String> failing = new ArrayList<>();
       for (JsonNode annotation : annotations) {
         for (View view : views()) {
-          String sent = substitute(annotation.path("expr").asText(), view.job(), view.instance());
+          String sent = substitute(annotation.path("expr").asText(), view);
           Set<String> firing = new TreeSet<>();
           for (JsonNode series : query(receiverUrl, sent)) {
             if (PrometheusEndToEndTest.LEAK_ALERT.equals(series.path("metric").path("alertname").asText())) {
@@ -356,7 +358,7 @@ class RemoteWriteFleetTest {
       List<String> failing = new ArrayList<>();
       for (String expr : PrometheusEndToEndTest.EMPTY_UNTIL_LEAK_SUSPECTED.keySet()) {
         for (View view : views()) {
-          String sent = substitute(expr, view.job(), view.instance());
+          String sent = substitute(expr, view);
           Set<String> retained = new TreeSet<>();
           for (JsonNode series : query(receiverUrl, sent)) {
             if (series.path("metric").path("retainer").asText().startsWith(PrometheusEndToEndTest.DEMO_RETAINER)) {
@@ -371,6 +373,63 @@ class RemoteWriteFleetTest {
       }
       return failing.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", failing));
     });
+  }
+
+  /**
+   * {@code $cluster} filters: chosen as another cluster (as if a second cluster's Prometheus wrote to the same
+   * store), every query of the dashboard returns nothing, where the same query with this cluster chosen returns
+   * data (once the leak alert fired, so the retainer table and the annotation have theirs too), and the job and
+   * instance variables offer nothing.
+   */
+  @Test
+  @Order(6)
+  void anotherClusterChosenShowsNothing() throws Exception {
+    Map<String, String> queries = new LinkedHashMap<>();
+    List<DashboardQuery> panelQueries = new ArrayList<>();
+    PrometheusEndToEndTest.collect(dashboard.path("panels"), panelQueries);
+    panelQueries.forEach(q -> queries.put(q.toString(), q.expr()));
+    dashboard.path("annotations").path("list").forEach(a -> {
+      if (!a.path("expr").asText().isBlank()) {
+        queries.put("annotation \"" + a.path("name").asText() + "\": " + a.path("expr").asText(), a.path("expr").asText());
+      }
+    });
+    View thisCluster = clusterAndJobChosen();
+    View otherCluster = new View(PrometheusEndToEndTest.promQlRegexEscape(OTHER_CLUSTER), thisCluster.job(),
+        thisCluster.instance(), List.of(), "cluster " + OTHER_CLUSTER + ", job " + PrometheusEndToEndTest.JOB + ", instance All");
+    boolean hasLimit = !query(receiverUrl, "memwatch_memory_limit_bytes").isEmpty();
+
+    List<String> failing = new ArrayList<>();
+    int withData = 0;
+    for (Map.Entry<String, String> q : queries.entrySet()) {
+      boolean maybeEmpty = !hasLimit && PrometheusEndToEndTest.EMPTY_WITHOUT_CONTAINER_LIMIT.containsKey(q.getValue());
+      String sent = substitute(q.getValue(), thisCluster);
+      if (!maybeEmpty) {
+        if (query(receiverUrl, sent).isEmpty()) {
+          failing.add(q.getKey() + " (" + thisCluster + "): no data\n      sent: " + sent);
+        } else {
+          withData++;
+        }
+      }
+      sent = substitute(q.getValue(), otherCluster);
+      JsonNode other = query(receiverUrl, sent);
+      if (!other.isEmpty()) {
+        failing.add(q.getKey() + " (" + otherCluster + "): " + other + "\n      sent: " + sent);
+      }
+    }
+    for (JsonNode variable : dashboard.path("templating").path("list")) {
+      String name = variable.path("name").asText();
+      if ("query".equals(variable.path("type").asText()) && !"cluster".equals(name)) {
+        Matcher matcher = labelValuesQuery(variable);
+        String selector = substitute(matcher.group(1), otherCluster);
+        Set<String> found = labelValues(matcher.group(2), selector);
+        if (!found.isEmpty()) {
+          failing.add("$" + name + " (" + otherCluster + "): offers " + found + "\n      sent: " + selector);
+        }
+      }
+    }
+    assertThat(failing).as("with $cluster %s, the dashboard on the receiver", OTHER_CLUSTER).isEmpty();
+    System.err.println("RemoteWriteFleetTest: with $cluster " + OTHER_CLUSTER + " all " + queries.size()
+        + " dashboard queries returned nothing; with " + clusterLabel + " " + withData + " returned data");
   }
 
   // ---------------------------------------------------------------------------------------------- setup
@@ -519,29 +578,48 @@ class RemoteWriteFleetTest {
 
   // ---------------------------------------------------------------------------------------------- queries
 
-  /** How a user looks at the dashboard on the central store: one instance chosen, or All. */
-  record View(String job, String instance, List<String> instances) {
+  /**
+   * How a user looks at the dashboard on the central store: the values of {@code $cluster}, {@code $job} and
+   * {@code $instance} as Grafana puts them in a query ({@code .*} for All, a chosen value regex-escaped), and the
+   * instances that the view shows.
+   */
+  record View(String cluster, String job, String instance, List<String> instances, String name) {
     @Override
     public String toString() {
-      return instances.size() == 1 ? "instance " + instances.get(0) : "job and instance: All";
+      return name;
     }
   }
 
-  /** Each instance chosen in turn (with its job), then All. */
+  /** The dashboard's default: every variable All. */
+  private static View all() {
+    return new View(".*", ".*", ".*", List.copyOf(instances), "cluster, job and instance: All");
+  }
+
+  /** The cluster and the job chosen, every instance. */
+  private static View clusterAndJobChosen() {
+    return new View(PrometheusEndToEndTest.promQlRegexEscape(clusterLabel),
+        PrometheusEndToEndTest.promQlRegexEscape(PrometheusEndToEndTest.JOB), ".*", List.copyOf(instances),
+        "cluster " + clusterLabel + ", job " + PrometheusEndToEndTest.JOB + ", instance All");
+  }
+
+  /** Each instance chosen in turn (with its cluster and job), the cluster and job chosen, then All. */
   private static List<View> views() {
     List<View> views = new ArrayList<>();
+    String cluster = PrometheusEndToEndTest.promQlRegexEscape(clusterLabel);
     String job = PrometheusEndToEndTest.promQlRegexEscape(PrometheusEndToEndTest.JOB);
     for (String instance : instances) {
-      views.add(new View(job, PrometheusEndToEndTest.promQlRegexEscape(instance), List.of(instance)));
+      views.add(new View(cluster, job, PrometheusEndToEndTest.promQlRegexEscape(instance), List.of(instance),
+          "cluster " + clusterLabel + ", instance " + instance));
     }
-    views.add(new View(".*", ".*", List.copyOf(instances)));
+    views.add(clusterAndJobChosen());
+    views.add(all());
     return views;
   }
 
   /**
    * What is wrong with a query's result for a view that should show {@code expected}: data exactly when some
    * instance is expected, and where the result keeps the {@code instance} label, every expected instance and none
-   * outside the view.
+   * outside the view, each with the cluster's label (kept apart by cluster wherever it is kept apart by instance).
    */
   private static Optional<String> problem(JsonNode result, Set<String> expected, View view) {
     if (expected.isEmpty()) {
@@ -552,8 +630,12 @@ class RemoteWriteFleetTest {
     }
     Set<String> found = new TreeSet<>();
     for (JsonNode series : result) {
-      if (series.path("metric").has("instance")) {
-        found.add(series.path("metric").path("instance").asText());
+      JsonNode labels = series.path("metric");
+      if (labels.has("instance")) {
+        found.add(labels.path("instance").asText());
+        if (!clusterLabel.equals(labels.path("cluster").asText())) {
+          return Optional.of("a series without cluster=\"" + clusterLabel + "\": " + series);
+        }
       }
     }
     if (found.isEmpty()) {
@@ -568,17 +650,36 @@ class RemoteWriteFleetTest {
     return Optional.empty();
   }
 
-  /** The query as Grafana sends it, with its own variables and these values of {@code $job} and {@code $instance}. */
-  private static String substitute(String expr, String job, String instance) {
+  /** The query as Grafana sends it, with its own variables and the view's values of the dashboard's. */
+  private static String substitute(String expr, View view) {
     String result = expr;
     for (Map.Entry<String, String> builtin : PrometheusEndToEndTest.GRAFANA_BUILTINS.entrySet()) {
       result = result.replace("${" + builtin.getKey().substring(1) + "}", builtin.getValue())
           .replace(builtin.getKey(), builtin.getValue());
     }
-    result = result.replace("${job}", job).replace("$job", job)
-        .replace("${instance}", instance).replace("$instance", instance);
+    result = result.replace("${cluster}", view.cluster()).replace("$cluster", view.cluster())
+        .replace("${job}", view.job()).replace("$job", view.job())
+        .replace("${instance}", view.instance()).replace("$instance", view.instance());
     assertThat(result).as("every variable of %s is known to the test", expr).doesNotContain("$");
     return result;
+  }
+
+  /** A template variable's {@code label_values(selector, label)} query, matched. */
+  private static Matcher labelValuesQuery(JsonNode variable) {
+    String definition = variable.path("query").isObject()
+        ? variable.path("query").path("query").asText() : variable.path("query").asText();
+    Matcher matcher = PrometheusEndToEndTest.LABEL_VALUES.matcher(definition.trim());
+    assertThat(matcher.matches()).as("$" + variable.path("name").asText() + " is a label_values(selector, label) query: "
+        + definition).isTrue();
+    return matcher;
+  }
+
+  /** The values of a label among a selector's series on the receiver, as Grafana asks for a variable's choices. */
+  private static Set<String> labelValues(String label, String selector) throws IOException, InterruptedException {
+    Set<String> found = new TreeSet<>();
+    apiGet(receiverUrl, "/api/v1/label/" + label + "/values?match[]=" + encode(selector)).path("data")
+        .forEach(v -> found.add(v.asText()));
+    return found;
   }
 
   /** The result vector of an instant query; fails on an error from Prometheus. */
