@@ -85,7 +85,6 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private long poolsHeapMax = -1;
   private long unusableBytes;
   private long markingsSeen;
-  private boolean oldGenerationCollected;
   private boolean suspected;
   private long sinceMillis = -1;
   private int driving = -1;
@@ -193,7 +192,6 @@ public final class LeakDetector implements Consumer<GcEvent> {
     double dropBytes = heapMax > 0 ? settings.dropFraction() * heapMax : settings.minRiseBytes();
 
     live.accept(sample);
-    oldGenerationCollected |= sample.isFloor();
     double reclaimedRate =
         sawTooth.accept(sample.atMillis(), sample.bytes(), sample.isFloor(), dropBytes);
     if (reclaimedRate > 0) {
@@ -275,18 +273,20 @@ public final class LeakDetector implements Consumer<GcEvent> {
     if (!couldBeAlive(window, trend)) {
       return "too little of what its first half allocated can still be alive";
     }
-    if (!oldGenerationCollected && keptInBursts(window, trend)) {
-      return "before any old collection, sites that kept objects only in bursts (a batch) hold what it rose by";
+    if (!window.floorsOnly() && keptInBursts(window, trend)) {
+      return "sites that kept objects only in bursts (a batch promoted whole) hold what it rose by";
     }
     return null;
   }
 
-  // Before the old generation is first collected, what was promoted and died there still looks
-  // alive, to the readings and the followed objects alike: a batch promoted whole climbs like a
-  // leak. Its sites kept objects from some stages of the window only, where a leak's keep them
-  // from every stage. If the followed objects hold at least half of what the readings rose by,
-  // and less than a quarter of that steadily, bursts explain the climb. Not a judgement on the
-  // bursts themselves: a batch that truly keeps what it builds shows at the first old collection.
+  // Until the old generation is collected again, what was promoted and died there since still
+  // looks alive, to young collections' readings and the followed objects alike: a batch promoted
+  // whole climbs like a leak (Serial on Java 25 did so before its first full collection, and again
+  // between its full collections). Its sites kept objects from some stages of the window only, where
+  // a leak's keep them from every stage. If the followed objects hold at least half of what the
+  // readings rose by, and less than a quarter of that steadily, bursts explain the climb. Windows of
+  // floors are left alone: old collections judge them. A batch that truly keeps what it builds shows
+  // there.
   private boolean keptInBursts(TrendWindow window, Trend trend) {
     long kept = 0;
     long steady = 0;

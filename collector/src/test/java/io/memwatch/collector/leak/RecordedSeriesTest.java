@@ -108,15 +108,18 @@ class RecordedSeriesTest {
   @MethodSource("promotedGarbageBeforeAnyOldCollection")
   void aBatchPromotedWholeIsNotSuspectedWhenItsFollowedObjectsWereKeptInBursts(String name) {
     // The same collections with what the agent's followed objects say: the batch's site kept
-    // objects from the stages its bursts fell in only (all of them look alive until the first full
-    // collection, as they do to the readings), where a leak's site keeps them from every stage.
+    // objects from the stages its bursts fell in only (those promoted since the last full
+    // collection look alive, as they do to the readings), where a leak's site keeps them from
+    // every stage.
     RecordedGcSeries series = RecordedGcSeries.load(name);
     BatchBursts batch = new BatchBursts(series.startedMillis());
     VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, batch));
 
     series.replay(event -> {
       batch.now = event.endMillis();
-      batch.oldCollected |= GcClassifier.sample(event).map(LiveSample::isFloor).orElse(false);
+      if (GcClassifier.sample(event).map(LiveSample::isFloor).orElse(false)) {
+        batch.lastOldCollectionMillis = event.endMillis();
+      }
       recorder.accept(event);
     });
 
@@ -245,8 +248,8 @@ class RecordedSeriesTest {
   /**
    * The batch scenario's followed objects ({@code batchMib=120 holdSeconds=8 everySeconds=30}):
    * each batch builds 120 MiB in 64 KiB arrays at 500 requests a second (about 4 s), holds it to
-   * 8 s into its period and lets it go. Until the old generation is first collected every batch
-   * still looks alive (promoted, then dead there); after, only the one being held.
+   * 8 s into its period and lets it go. A batch built since the old generation was last collected
+   * still looks alive (promoted, then dead there); one built before, only while it is held.
    */
   static final class BatchBursts implements FollowedObjects {
     private static final SiteKey BATCH = new SiteKey("example.fixtures.ServiceScenarioApp.handle(ServiceScenarioApp.java:137)", "byte[]");
@@ -254,7 +257,7 @@ class RecordedSeriesTest {
     private static final long BUILD_MILLIS = (long) (120.0 * (1 << 20) / BUILD_BYTES_PER_SECOND * 1000);
     private final long started;
     long now;
-    boolean oldCollected;
+    long lastOldCollectionMillis = Long.MIN_VALUE;
 
     BatchBursts(long startedMillis) {
       this.started = startedMillis;
@@ -266,8 +269,8 @@ class RecordedSeriesTest {
     }
 
     private boolean keptAt(long at) {
-      // Held: built in the batch that is still within its 8 s; dead but uncollected: any batch before the first old collection.
-      return builtAt(at) && (!oldCollected || now - at < 8_000 - Math.floorMod(at - started, 30_000));
+      // Held: built in the batch that is still within its 8 s; dead but uncollected: built since the last old collection.
+      return builtAt(at) && (at >= lastOldCollectionMillis || now - at < 8_000 - Math.floorMod(at - started, 30_000));
     }
 
     @Override
