@@ -72,19 +72,9 @@ class LivePageBrowserTest {
     workDir = Files.createTempDirectory("memwatch-page-");
     Files.createDirectories(SCREENSHOTS);
 
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(PrometheusEndToEndTest.CHILD_JVM_ARGS);
-    command.add("-javaagent:" + agentJar + "=" + PrometheusEndToEndTest.AGENT_OPTIONS);
-    for (String arg : PrometheusEndToEndTest.CHILD_ARGS_AFTER_AGENT) {
-      command.add(arg.equals("DEMO_JAR") ? demoJar.toString() : arg);
-    }
     demoStarted = Instant.now();
-    demo = LoggedProcess.start("demo", command, workDir, env -> {
-      env.remove("JAVA_TOOL_OPTIONS");
-      env.remove("JDK_JAVA_OPTIONS");
-      env.keySet().removeIf(k -> k.startsWith("MEMWATCH_"));
-    });
+    demo = LoggedProcess.start("demo", PrometheusEndToEndTest.demoCommand(agentJar, demoJar), workDir,
+        PrometheusEndToEndTest::onlyTheGivenOptions);
     page = awaitPageUrl();
     browser = startBrowser();
   }

@@ -352,7 +352,8 @@ class PrometheusEndToEndTest {
     return jar;
   }
 
-  private static void startDemo(Path agentJar, Path demoJar) throws Exception {
+  /** The demo as {@code scripts/demo.sh} runs it, with the agent at its default options but a free port. */
+  static List<String> demoCommand(Path agentJar, Path demoJar) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(CHILD_JVM_ARGS);
@@ -360,14 +361,20 @@ class PrometheusEndToEndTest {
     for (String arg : CHILD_ARGS_AFTER_AGENT) {
       command.add(arg.equals("DEMO_JAR") ? demoJar.toString() : arg);
     }
+    return command;
+  }
+
+  /** Only the options given on the command line: no other agent, no memwatch settings from the environment. */
+  static void onlyTheGivenOptions(Map<String, String> env) {
+    env.remove("JAVA_TOOL_OPTIONS");
+    env.remove("JDK_JAVA_OPTIONS");
+    env.remove("_JAVA_OPTIONS");
+    env.keySet().removeIf(k -> k.startsWith("MEMWATCH_"));
+  }
+
+  private static void startDemo(Path agentJar, Path demoJar) throws Exception {
     demoStarted = Instant.now();
-    demo = LoggedProcess.start("demo", command, workDir, env -> {
-      // Only the options given here: no other agent, no memwatch settings from the environment.
-      env.remove("JAVA_TOOL_OPTIONS");
-      env.remove("JDK_JAVA_OPTIONS");
-      env.remove("_JAVA_OPTIONS");
-      env.keySet().removeIf(k -> k.startsWith("MEMWATCH_"));
-    });
+    demo = LoggedProcess.start("demo", demoCommand(agentJar, demoJar), workDir, PrometheusEndToEndTest::onlyTheGivenOptions);
     Instant deadline = Instant.now().plus(START_DEADLINE);
     while (true) {
       for (String line : demo.errLines()) {

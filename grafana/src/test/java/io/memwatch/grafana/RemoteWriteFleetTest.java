@@ -437,20 +437,8 @@ class RemoteWriteFleetTest {
   private static void startDemos(Path agentJar, Path demoJar) throws Exception {
     demosStarted = Instant.now();
     for (int i = 1; i <= DEMOS; i++) {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(PrometheusEndToEndTest.CHILD_JVM_ARGS);
-      command.add("-javaagent:" + agentJar + "=" + PrometheusEndToEndTest.AGENT_OPTIONS);
-      for (String arg : PrometheusEndToEndTest.CHILD_ARGS_AFTER_AGENT) {
-        command.add(arg.equals("DEMO_JAR") ? demoJar.toString() : arg);
-      }
-      LoggedProcess demo = LoggedProcess.start("demo-" + i, command, workDir, env -> {
-        // Only the options given here: no other agent, no memwatch settings from the environment.
-        env.remove("JAVA_TOOL_OPTIONS");
-        env.remove("JDK_JAVA_OPTIONS");
-        env.remove("_JAVA_OPTIONS");
-        env.keySet().removeIf(k -> k.startsWith("MEMWATCH_"));
-      });
+      LoggedProcess demo = LoggedProcess.start("demo-" + i, PrometheusEndToEndTest.demoCommand(agentJar, demoJar), workDir,
+          PrometheusEndToEndTest::onlyTheGivenOptions);
       started.add(demo);
       demos.add(demo);
     }

@@ -10,32 +10,21 @@ import java.util.Map;
  */
 public interface FollowedObjects {
   /** Nothing followed: sites say nothing. */
-  FollowedObjects NONE = new FollowedObjects() {
-    @Override
-    public Map<SiteKey, Long> liveBytesBySite() {
-      return Map.of();
-    }
-
-    @Override
-    public Map<SiteKey, Long> steadilyKept(long windowMillis) {
-      return Map.of();
-    }
-
-    @Override
-    public long oldGenerationMarkings() {
-      return 0;
-    }
-  };
+  FollowedObjects NONE = new FollowedObjects() { };
 
   /** Bytes still reachable per site. */
-  Map<SiteKey, Long> liveBytesBySite();
+  default Map<SiteKey, Long> liveBytesBySite() {
+    return Map.of();
+  }
 
   /**
    * The sites that still hold objects they allocated at every stage of the last {@code
    * windowMillis} judged, as a leaking site does, rather than only lately (a cache, a session) or
    * in a burst (a batch), with the bytes they kept of that time; see {@link Retention#isSteady}.
    */
-  Map<SiteKey, Long> steadilyKept(long windowMillis);
+  default Map<SiteKey, Long> steadilyKept(long windowMillis) {
+    return Map.of();
+  }
 
   /**
    * Per site, the bytes still held of what it allocated in the last {@code windowMillis} judged
@@ -51,7 +40,9 @@ public interface FollowedObjects {
    * How many times a collection has been seen to judge the old generation (see {@code
    * MarkingProbe}); when it grows, the collection just reported came after one.
    */
-  long oldGenerationMarkings();
+  default long oldGenerationMarkings() {
+    return 0;
+  }
 
   /**
    * At most how many bytes allocated from {@code fromMillis} to {@code toMillis} (JVM uptime) can

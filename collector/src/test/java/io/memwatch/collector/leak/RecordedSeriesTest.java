@@ -280,21 +280,6 @@ class RecordedSeriesTest {
       return now - from < windowMillis / 2 ? java.util.Map.of()
           : java.util.Map.of(BATCH, stages(from, now, this::keptAt, BUILD_BYTES_PER_SECOND));
     }
-
-    @Override
-    public java.util.Map<SiteKey, Long> liveBytesBySite() {
-      return java.util.Map.of();
-    }
-
-    @Override
-    public java.util.Map<SiteKey, Long> steadilyKept(long windowMillis) {
-      return java.util.Map.of();
-    }
-
-    @Override
-    public long oldGenerationMarkings() {
-      return 0;
-    }
   }
 
   /** A leak's followed objects: its site keeps {@code bytesPerSecond} of everything since the start. */
@@ -315,21 +300,6 @@ class RecordedSeriesTest {
       return now - from < windowMillis / 2 ? java.util.Map.of()
           : java.util.Map.of(LEAK, stages(from, now, at -> true, bytesPerSecond));
     }
-
-    @Override
-    public java.util.Map<SiteKey, Long> liveBytesBySite() {
-      return java.util.Map.of();
-    }
-
-    @Override
-    public java.util.Map<SiteKey, Long> steadilyKept(long windowMillis) {
-      return java.util.Map.of();
-    }
-
-    @Override
-    public long oldGenerationMarkings() {
-      return 0;
-    }
   }
 
   /** A cache that every hooked allocation goes to, each entry alive for {@code lifeMillis}. */
@@ -348,21 +318,6 @@ class RecordedSeriesTest {
     @Override
     public long aliveKnownSinceMillis() {
       return samplerSinceMillis + 1000;
-    }
-
-    @Override
-    public java.util.Map<SiteKey, Long> liveBytesBySite() {
-      return java.util.Map.of();
-    }
-
-    @Override
-    public java.util.Map<SiteKey, Long> steadilyKept(long windowMillis) {
-      return java.util.Map.of();
-    }
-
-    @Override
-    public long oldGenerationMarkings() {
-      return 0;
     }
 
     @Override
