@@ -47,6 +47,15 @@ class OptionsTest {
   }
 
   @Test
+  void aNegativeSampleSizeAndAnEmptyLeakWindowAreRefusedWithTheirDefaultsKept() {
+    Options options = parse("sampleBytes=-1,leakWindow=0s", Map.of(), Map.of());
+
+    assertThat(options.sampleBytes()).isEqualTo(512 * 1024);
+    assertThat(options.leakWindow()).isEqualTo(java.time.Duration.ofSeconds(60));
+    assertThat(warnings).hasSize(2).allSatisfy(line -> assertThat(line.toString()).contains("using the default"));
+  }
+
+  @Test
   void outOfRangePortIsBad() {
     assertThat(parse("port=70000", Map.of(), Map.of()).port()).isEqualTo(9404);
     assertThat(warnings).hasSize(1);
