@@ -129,10 +129,19 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
 
   @Override
   public Map<SiteKey, Long> liveBytesBySite() {
-    return liveBytesBySite(judged.millis());
+    expungeCollected();
+    judged.millis();
+    Map<SiteKey, Long> live = new HashMap<>();
+    for (int i = 0; i < size; i++) {
+      Followed entry = followed[i];
+      if (judged.judged(entry.allocatedAt) && entry.get() != null) {
+        live.merge(entry.site, entry.weight, Long::sum);
+      }
+    }
+    return live;
   }
 
-  /** Bytes still reachable per site, of the followed objects allocated before a moment. */
+  /** Bytes still reachable per site, of the followed objects allocated before a moment, judged or not. */
   public Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis) {
     expungeCollected();
     Map<SiteKey, Long> live = new HashMap<>();
@@ -148,16 +157,18 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   /**
    * Per site, the bytes of followed objects allocated from {@code fromMillis} (inclusive) to {@code
    * toMillis} (exclusive), JVM uptime, that are still reachable, split into {@code groups} equal
-   * spans of allocation time, oldest first. A leaking site keeps what it allocated at any time;
-   * a healthy one only what it allocated lately, or in a burst.
+   * spans of allocation time, oldest first; only objects a collection has judged. A leaking site
+   * keeps what it allocated at any time; a healthy one only what it allocated lately, or in a burst.
    */
   public Map<SiteKey, long[]> retainedByAllocationTime(long fromMillis, long toMillis, int groups) {
     expungeCollected();
+    judged.millis();
     Map<SiteKey, long[]> retained = new HashMap<>();
     double span = Math.max(1, toMillis - fromMillis);
     for (int i = 0; i < size; i++) {
       Followed entry = followed[i];
-      if (entry.allocatedAt < fromMillis || entry.allocatedAt >= toMillis || entry.get() == null) {
+      if (entry.allocatedAt < fromMillis || entry.allocatedAt >= toMillis || !judged.judged(entry.allocatedAt)
+          || entry.get() == null) {
         continue;
       }
       int group = (int) Math.min(groups - 1, (entry.allocatedAt - fromMillis) * groups / span);
