@@ -181,10 +181,10 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
     RecordedObject object = event.getValue("object");
     RecordedClass type = object == null ? null : object.getValue("type");
     RecordedThread thread = event.getThread();
-    int site = resolver.name(thread == null ? null : thread.getJavaName(), RecordedFrames.of(event.getStackTrace()),
+    int site = resolver.resolve(thread == null ? null : thread.getJavaName(), RecordedFrames.of(event.getStackTrace()),
         type == null ? "(unknown)" : type.getName());
     long allocatedAt = JvmClock.uptimeAt(event.getInstant("allocationTime").toEpochMilli());
-    return new OldObject(sites.key(site), allocatedAt);
+    return new OldObject(site == SiteResolver.HOOKED ? null : sites.key(site), allocatedAt);
   }
 
   @Override

@@ -60,22 +60,14 @@ final class SiteResolver {
 
   /** The site id for a sampled allocation of {@code jvmTypeName} ({@code [B}), or {@link #HOOKED}. */
   int resolve(String threadName, StackFrames frames, String jvmTypeName) {
-    // Not cached: a class retransformed after an attach becomes hooked while the sampler runs.
-    if (frames.size() > 0 && hooked.contains(frames.className(0))) {
-      return HOOKED;
-    }
-    return name(threadName, frames, jvmTypeName);
-  }
-
-  /**
-   * The site id for an allocation whether the hooks count it or not: a live object the JVM sampled
-   * is named for what the hooks cannot judge (see {@code SurvivorTracker}).
-   */
-  int name(String threadName, StackFrames frames, String jvmTypeName) {
     String type = typeName(jvmTypeName);
     int count = frames.size();
     if (count == 0) {
       return siteId("(no stack trace)", "unknown", -1, type);
+    }
+    // Not cached: a class retransformed after an attach becomes hooked while the sampler runs.
+    if (hooked.contains(frames.className(0))) {
+      return HOOKED;
     }
     boolean memwatchThread = threadName != null && threadName.startsWith(MEMWATCH_THREAD_PREFIX);
     int firstVisible = -1;

@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -19,12 +18,11 @@ import java.util.function.LongSupplier;
  * {@code memwatch_site_live_bytes{site,type}} for the sites with the most surviving bytes, and the
  * suspects of a leak: the sites that keep what they allocate whenever they allocated it.
  *
- * <p>Two kinds of sites, two estimates. Where the hooks follow objects ({@link SurvivorTracker})
- * and collections have judged them, a site's live bytes are its followed survivors' weights. Other
- * sites are known only through the JVM's own leak profiler ({@link OldObjects}), a few hundred live
- * objects JVM-wide with no weight of their own: objects no hook sees (made by the JDK or a library,
- * named after the user's line that led to them), and hooked ones while no collection could judge
- * them. What the followed objects do not explain, of the live set or of its growth, is shared out
+ * <p>Two kinds of sites, two estimates. Where the hooks follow objects ({@link SurvivorTracker}),
+ * a site's live bytes are its followed survivors' weights. Objects no hook sees (made by the JDK or
+ * a library, named after the user's line that led to them) are known only through the JVM's own
+ * leak profiler ({@link OldObjects}), a few hundred live objects JVM-wide with no weight of their
+ * own: what the followed objects do not explain, of the live set or of its growth, is shared out
  * among those sites in proportion to their samples.
  *
  * <p>Runs on the collector thread; gauges read the latest figures from scrape threads.
@@ -54,7 +52,7 @@ public final class LiveSitesPublisher {
   private final OldObjects oldObjects;
   private final LongSupplier liveSetBytes;
   private final BooleanSupplier holdOldObjectReads;
-  private List<OldObject> oldObjectSample = List.of();
+  private Map<SiteKey, Double> oldObjectShares = Map.of();
   private long oldObjectsReadAt;
   private boolean oldObjectsRead;
   private final Map<SiteKey, Long> current = new ConcurrentHashMap<>();
@@ -128,14 +126,15 @@ public final class LiveSitesPublisher {
     long now = JvmClock.uptimeMillis();
     if ((!oldObjectsRead || now - oldObjectsReadAt >= OLD_OBJECTS_PERIOD_MILLIS) && !holdOldObjectReads.getAsBoolean()) {
       // Until a read finds objects (the JVM's sampler starts after the host's start-up), ask each time.
-      oldObjectSample = oldObjects.sample();
-      oldObjectsRead = !oldObjectSample.isEmpty();
+      List<OldObject> sample = oldObjects.sample();
+      oldObjectsRead = !sample.isEmpty();
       oldObjectsReadAt = now;
+      oldObjectShares = shares(sample, Long.MIN_VALUE, Long.MAX_VALUE);
     }
     long followed = live.values().stream().mapToLong(Long::longValue).sum();
     long unexplained = Math.max(0, liveSetBytes.getAsLong() - followed);
     // memwatch's own objects are part of the live set, so they keep their share, but they are no site of the host's.
-    shares(oldObjectSample, Long.MIN_VALUE, Long.MAX_VALUE, live.keySet()).forEach((site, share) -> {
+    oldObjectShares.forEach((site, share) -> {
       if (!site.site().startsWith(MEMWATCH)) {
         live.putIfAbsent(site, Math.round(share * unexplained));
       }
@@ -163,11 +162,11 @@ public final class LiveSitesPublisher {
     });
     double unexplained = Math.max(0, grownBytes - keptByFollowed[0]);
     List<OldObject> sample = oldObjects.sample();
-    Map<SiteKey, long[]> stages = stagesOf(sample, fromMillis, toMillis, live.keySet());
-    shares(sample, fromMillis, toMillis, live.keySet()).forEach((site, share) -> {
+    Map<SiteKey, long[]> stages = stagesOf(sample, fromMillis, toMillis);
+    shares(sample, fromMillis, toMillis).forEach((site, share) -> {
       // A share is a count of samples, not of bytes: one sample of memwatch's own tables would
       // claim its share of the application's growth. memwatch's own sites are never suspects.
-      if (!site.site().startsWith(MEMWATCH) && site.namesCode()) {
+      if (!live.containsKey(site) && !site.site().startsWith(MEMWATCH) && site.namesCode()) {
         long estimate = Math.round(share * unexplained);
         kept.add(new Suspect(site, estimate, estimate, Retention.isSteady(stages.get(site))));
       }
@@ -182,16 +181,12 @@ public final class LiveSitesPublisher {
     return List.copyOf(kept.subList(0, Math.min(10, kept.size())));
   }
 
-  /**
-   * Each site's share of the sampled objects allocated between two moments, of the sites the
-   * followed objects do not account for.
-   */
-  static Map<SiteKey, Double> shares(List<OldObject> sample, long fromMillis, long toMillis, Set<SiteKey> followed) {
+  /** Each site's share of the sampled objects no hook follows, allocated between two moments. */
+  static Map<SiteKey, Double> shares(List<OldObject> sample, long fromMillis, long toMillis) {
     Map<SiteKey, Integer> counts = new HashMap<>();
     int total = 0;
     for (OldObject object : sample) {
-      if (!followed.contains(object.site()) && object.allocatedAtMillis() >= fromMillis
-          && object.allocatedAtMillis() < toMillis) {
+      if (!object.hooked() && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
         counts.merge(object.site(), 1, Integer::sum);
         total++;
       }
@@ -204,13 +199,12 @@ public final class LiveSitesPublisher {
   }
 
   // The sampled objects per site and stage of allocation time, as a count of objects.
-  private static Map<SiteKey, long[]> stagesOf(List<OldObject> sample, long fromMillis, long toMillis,
-      Set<SiteKey> followed) {
+  private static Map<SiteKey, long[]> stagesOf(List<OldObject> sample, long fromMillis, long toMillis) {
     Map<SiteKey, long[]> stages = new HashMap<>();
     double span = Math.max(1, toMillis - fromMillis);
     for (OldObject object : sample) {
       long at = object.allocatedAtMillis();
-      if (!followed.contains(object.site()) && at >= fromMillis && at < toMillis) {
+      if (!object.hooked() && at >= fromMillis && at < toMillis) {
         int stage = (int) Math.min(Retention.STAGES - 1, (at - fromMillis) * Retention.STAGES / span);
         stages.computeIfAbsent(object.site(), site -> new long[Retention.STAGES])[stage]++;
       }
