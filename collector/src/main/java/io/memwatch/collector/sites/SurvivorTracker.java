@@ -157,18 +157,26 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   /**
    * Per site, the bytes of followed objects allocated from {@code fromMillis} (inclusive) to {@code
    * toMillis} (exclusive), JVM uptime, that are still reachable, split into {@code groups} equal
-   * spans of allocation time, oldest first; only objects a collection has judged. A leaking site
-   * keeps what it allocated at any time; a healthy one only what it allocated lately, or in a burst.
+   * spans of allocation time, oldest first; only objects a collection has judged, so that the
+   * suspects named are never a busy site's garbage a collection promoted. A leaking site keeps what
+   * it allocated at any time; a healthy one only what it allocated lately, or in a burst.
    */
   public Map<SiteKey, long[]> retainedByAllocationTime(long fromMillis, long toMillis, int groups) {
-    expungeCollected();
     judged.millis();
+    return retained(fromMillis, toMillis, groups, true);
+  }
+
+  // The leak rule's stages count every followed object up to the newest probe cleared, judged one by
+  // one or not: leaving out the stretches a collection could not judge would empty a leak's stages
+  // there, and a leak would look like bursts.
+  private Map<SiteKey, long[]> retained(long fromMillis, long toMillis, int groups, boolean judgedOnly) {
+    expungeCollected();
     Map<SiteKey, long[]> retained = new HashMap<>();
     double span = Math.max(1, toMillis - fromMillis);
     for (int i = 0; i < size; i++) {
       Followed entry = followed[i];
-      if (entry.allocatedAt < fromMillis || entry.allocatedAt >= toMillis || !judged.judged(entry.allocatedAt)
-          || entry.get() == null) {
+      if (entry.allocatedAt < fromMillis || entry.allocatedAt >= toMillis
+          || (judgedOnly && !judged.judged(entry.allocatedAt)) || entry.get() == null) {
         continue;
       }
       int group = (int) Math.min(groups - 1, (entry.allocatedAt - fromMillis) * groups / span);
@@ -181,7 +189,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   public Map<SiteKey, Long> steadilyKept(long windowMillis) {
     long until = judged.millis();
     Map<SiteKey, Long> kept = new HashMap<>();
-    retainedByAllocationTime(until - windowMillis, until, Retention.STAGES).forEach((site, stages) -> {
+    retained(until - windowMillis, until, Retention.STAGES, false).forEach((site, stages) -> {
       if (Retention.isSteady(stages)) {
         kept.put(site, Arrays.stream(stages).sum());
       }
@@ -201,7 +209,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
     if (until - from < windowMillis / 2) {
       return Map.of();
     }
-    return retainedByAllocationTime(from, until, Retention.STAGES);
+    return retained(from, until, Retention.STAGES, false);
   }
 
   @Override
