@@ -74,7 +74,7 @@ final class JudgedHorizon {
 
   /**
    * Whether an object allocated at {@code allocatedAtMillis} has been judged: the first probe
-   * allocated after it has been cleared. Call {@link #millis()} first, which looks at the probes.
+   * allocated after it has been cleared, as of the last {@link #update()}.
    */
   boolean judged(long allocatedAtMillis) {
     if (allocatedAtMillis <= letGoUpTo) {
@@ -93,7 +93,8 @@ final class JudgedHorizon {
     return low < count && cleared[(oldest + low) % probes.length];
   }
 
-  private void update() {
+  /** Looks at the probes again; call before asking {@link #judged} about many objects. */
+  void update() {
     for (int i = 0; i < count; i++) {
       int slot = (oldest + i) % probes.length;
       if (!cleared[slot] && probes[slot].get() == null) {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -129,25 +130,21 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
 
   @Override
   public Map<SiteKey, Long> liveBytesBySite() {
-    expungeCollected();
-    judged.millis();
-    Map<SiteKey, Long> live = new HashMap<>();
-    for (int i = 0; i < size; i++) {
-      Followed entry = followed[i];
-      if (judged.judged(entry.allocatedAt) && entry.get() != null) {
-        live.merge(entry.site, entry.weight, Long::sum);
-      }
-    }
-    return live;
+    judged.update();
+    return liveBytesBySite(judged::judged);
   }
 
   /** Bytes still reachable per site, of the followed objects allocated before a moment, judged or not. */
   public Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis) {
+    return liveBytesBySite(allocatedAt -> allocatedAt < allocatedBeforeMillis);
+  }
+
+  private Map<SiteKey, Long> liveBytesBySite(LongPredicate counted) {
     expungeCollected();
     Map<SiteKey, Long> live = new HashMap<>();
     for (int i = 0; i < size; i++) {
       Followed entry = followed[i];
-      if (entry.allocatedAt < allocatedBeforeMillis && entry.get() != null) {
+      if (counted.test(entry.allocatedAt) && entry.get() != null) {
         live.merge(entry.site, entry.weight, Long::sum);
       }
     }
@@ -162,7 +159,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
    * it allocated at any time; a healthy one only what it allocated lately, or in a burst.
    */
   public Map<SiteKey, long[]> retainedByAllocationTime(long fromMillis, long toMillis, int groups) {
-    judged.millis();
+    judged.update();
     return retained(fromMillis, toMillis, groups, true);
   }
 
