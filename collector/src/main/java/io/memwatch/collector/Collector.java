@@ -60,6 +60,7 @@ public final class Collector implements AutoCloseable {
   private final AllocationAggregates allocations;
   private final TopSitesPublisher topSites;
   private final LiveSitesPublisher liveSites;
+  private volatile LeakReporter reporter; // set once leaks are reported
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final OldObjects oldObjects;
   private final LiveFeed liveFeed;
@@ -89,7 +90,8 @@ public final class Collector implements AutoCloseable {
     // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.
     this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax(), survivors);
     this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), oldObjects, liveSet::bytes,
-        () -> leakDetector.growthSeen() && !leakDetector.verdict().suspected());
+        () -> leakDetector.growthSeen() && !leakDetector.verdict().suspected()
+            || reporter != null && reporter.searchingForRetainers());
     drain.onGc(survivors::afterCollection); // first: the others ask what it saw
     drain.onGc(liveSet);
     drain.onGc(leakDetector);
@@ -153,7 +155,8 @@ public final class Collector implements AutoCloseable {
   /** Logs each turn of the leak verdict with the suspect sites, and dumps the heap on a new suspicion if {@code dumper} is not null. */
   public void reportLeaks(HeapDumper dumper) {
     RetainerMetrics retainers = new RetainerMetrics(registry);
-    LeakReporter reporter = new LeakReporter(liveSites::suspects, dumper, oldObjects::heldWithPaths, retainers::publish);
+    reporter = new LeakReporter(liveSites::suspects, dumper, oldObjects::heldWithPaths, retainers::publish);
+    LeakReporter reporter = this.reporter;
     leakDetector.onChange(reporter);
     drain.onGc(event -> reporter.afterCollection(leakDetector.verdict()));
   }

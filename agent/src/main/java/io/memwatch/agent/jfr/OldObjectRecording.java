@@ -41,6 +41,9 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
   static final Duration MAX_AGE = Duration.ofMinutes(2);
   /** How long the JVM may search for paths to GC roots, stopped at a safepoint, on each suspicion. */
   static final Duration PATHS_CUTOFF = Duration.ofSeconds(1);
+  /** How recently allocated an object held from a thread's stack is taken to be on its way somewhere. */
+  static final Duration IN_FLIGHT = Duration.ofSeconds(2);
+  private static final String THREADS = "Threads";
   private static final String CLASS_NAME = "Class Name: ";
   private static final int MAX_PATH = 200;
 
@@ -81,6 +84,7 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
   @Override
   public synchronized List<HeldObject> heldWithPaths() {
     long start = System.nanoTime();
+    long readAt = JvmClock.uptimeMillis();
     recording.enable(EVENT).withStackTrace().with("cutoff", PATHS_CUTOFF.toMillis() + " ms");
     try {
       List<HeldObject> held = new ArrayList<>();
@@ -88,9 +92,10 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
       for (RecordedEvent event : dumpedSamples().values()) {
         // A path the search did not finish within its time limit ends at some object, not at a
         // root: what it names would be a link in the middle (a record's field), so it names nothing.
-        String retainer = reachesRoot(event) ? names.of(path(event)) : null;
+        long allocatedAt = JvmClock.uptimeAt(event.getInstant("allocationTime").toEpochMilli());
+        String retainer = reachesRoot(event) && !inFlight(event, allocatedAt, readAt) ? names.of(path(event)) : null;
         withPath += retainer == null ? 0 : 1;
-        held.add(new HeldObject(JvmClock.uptimeAt(event.getInstant("allocationTime").toEpochMilli()), retainer));
+        held.add(new HeldObject(allocatedAt, retainer));
       }
       Log.debug("read " + held.size() + " of the JVM's sampled live objects, " + withPath + " with a path to a GC root, in "
           + (System.nanoTime() - start) / 1_000_000 + " ms");
@@ -131,6 +136,17 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
 
   private static boolean reachesRoot(RecordedEvent event) {
     return event.hasField("root") && event.getValue("root") != null;
+  }
+
+  // An object allocated moments ago is often still in a local variable of the code that is about to
+  // store it: the search finds that short path first (and, on a busy machine, within its limit only
+  // the short ones), and it would name the record being built (DemoService$LeakedRecord.data), not
+  // the list it goes into. A thread's stack is what keeps an older object, though: a worker's local
+  // cache.
+  private static boolean inFlight(RecordedEvent event, long allocatedAtMillis, long readAtMillis) {
+    RecordedObject root = event.getValue("root");
+    return readAtMillis - allocatedAtMillis < IN_FLIGHT.toMillis() && root.hasField("system")
+        && THREADS.equals(root.getString("system"));
   }
 
   private static boolean hasPath(RecordedEvent event) {

@@ -59,7 +59,8 @@ class LeakRetainersIT {
 
   private static String retainedBy(ChildJvm child) {
     child.awaitStderr("memwatch: leak suspected: ", SUSPECTED_WITHIN);
-    String line = child.awaitStderr("memwatch: leak retained by: ", Duration.ofSeconds(30));
+    // Searched for on the suspicion, and again at later collections while nothing is named.
+    String line = child.awaitStderr("memwatch: leak retained by: ", Duration.ofSeconds(90));
     System.out.println("LeakRetainersIT: " + line);
     return line.substring(line.indexOf("leak retained by: ") + "leak retained by: ".length());
   }

@@ -18,10 +18,7 @@ import java.util.stream.Collectors;
  * The dump is written on its own daemon thread: it takes seconds, and the collector thread must
  * go on draining meanwhile.
  *
- * <p>A suspicion can come before any collection has judged what its window allocated (on
- * generational ZGC, followed objects are judged only once promoted and marked, cycles later): its
- * line then names no site, and a second line names them as soon as a later collection can
- * ({@link #afterCollection}), while the suspicion holds.
+ * <p>Where the first lines can name no site or no retainer, later ones do ({@link #afterCollection}).
  */
 public final class LeakReporter implements Consumer<LeakVerdict> {
   /** The suspects among objects allocated between two moments of JVM uptime, in milliseconds. */
@@ -32,13 +29,19 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
 
   // Asking costs a read of the JVM's sample of live objects (tens of milliseconds): not every collection.
   private static final long ASK_AGAIN_MILLIS = 5_000;
+  // Each search for paths stops the JVM (up to a second on a busy machine): a few, well apart.
+  static final long SEARCH_AGAIN_MILLIS = 20_000;
+  static final int SEARCHES = 4;
 
   private final SuspectSource suspects;
   private final HeapDumper dumper;
   private final Supplier<List<HeldObject>> heldWithPaths;
   private final Consumer<List<Retainers.Retainer>> retainersFound;
-  private LeakVerdict unnamed;
+  private LeakVerdict unnamed; // the suspicion whose sites are not named yet
   private long askedAtMillis;
+  private volatile LeakVerdict unretained; // the suspicion whose retainers are not named yet
+  private long searchedAtMillis;
+  private int searches;
 
   /** @param dumper where to dump on a new suspicion, or null to never dump */
   public LeakReporter(SuspectSource suspects, HeapDumper dumper) {
@@ -46,9 +49,9 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   }
 
   /**
-   * @param heldWithPaths the JVM's sampled live objects with their paths to GC roots, read once on
-   *     each new suspicion to name what keeps the growth (never throws: see {@code
-   *     OldObjects#heldWithPaths}); null for never
+   * @param heldWithPaths the JVM's sampled live objects with their paths to GC roots, read on each
+   *     new suspicion to name what keeps the growth, and again a few times while nothing is named
+   *     (never throws: see {@code OldObjects#heldWithPaths}); null for never
    * @param retainersFound told of the retainers found for a suspicion, and of none (an empty list)
    *     when it is lifted
    */
@@ -60,22 +63,34 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     this.retainersFound = retainersFound;
   }
 
+  /**
+   * Whether a later search for paths is still to come: the JVM writes each sample with a path only
+   * at the first dump after it was taken, so reads without paths should wait meanwhile. Safe from
+   * any thread.
+   */
+  public boolean searchingForRetainers() {
+    return unretained != null;
+  }
+
   @Override
   public void accept(LeakVerdict verdict) {
     if (!verdict.suspected()) {
       unnamed = null;
+      unretained = null;
       retainersFound.accept(List.of());
       Log.info("leak suspicion lifted: " + verdict.summary());
       return;
     }
     // The paths first: a dump writes each of the JVM's samples once, and those the suspects' read
     // writes without paths would never get one.
-    List<HeldObject> held = heldWithPaths == null ? List.of() : heldWithPaths.get();
-    List<LiveSitesPublisher.Suspect> named = suspectsOf(verdict);
+    searches = 0;
+    unretained = heldWithPaths == null ? null : verdict;
+    List<HeldObject> held = unretained == null ? List.of() : heldWithPaths.get();
+    List<LiveSitesPublisher.Suspect> named = suspectsOf(verdict, verdict);
     unnamed = named.isEmpty() ? verdict : null;
     askedAtMillis = verdict.atMillis();
     Log.warn("leak suspected: " + verdict.summary() + "; " + describe(named));
-    if (!held.isEmpty()) {
+    if (unretained != null) {
       nameRetainers(verdict, held);
     }
     if (dumper != null) {
@@ -87,32 +102,56 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   }
 
   /**
-   * After each collection, on the collector thread: names the suspects of a suspicion whose line
-   * could not, once a collection has judged its window.
+   * After each collection, on the collector thread: names the suspects and the retainers of a
+   * suspicion whose first lines could not. A suspicion can come before any collection has judged
+   * what its window allocated (on generational ZGC, followed objects are judged only once promoted
+   * and marked, cycles later), or before the JVM's sample holds anything of it (it starts sampling
+   * when the live set is first seen growing): the leak goes on meanwhile, so what was allocated since
+   * the window began counts too.
    *
    * @param now the verdict as it stands
    */
   public void afterCollection(LeakVerdict now) {
-    if (unnamed == null || now.atMillis() - askedAtMillis < ASK_AGAIN_MILLIS) {
-      return;
-    }
     if (!now.suspected()) {
       unnamed = null;
+      unretained = null;
+      return;
+    }
+    boolean searched = false;
+    if (unretained != null) {
+      // Reads without paths wait for the next search, and follow it: they would take the paths of
+      // what the JVM sampled since the last one.
+      if (now.atMillis() - searchedAtMillis < SEARCH_AGAIN_MILLIS) {
+        return;
+      }
+      nameRetainers(now, heldWithPaths.get());
+      searched = true;
+    }
+    if (unnamed == null || !searched && now.atMillis() - askedAtMillis < ASK_AGAIN_MILLIS) {
       return;
     }
     askedAtMillis = now.atMillis();
-    List<LiveSitesPublisher.Suspect> named = suspectsOf(unnamed);
+    List<LiveSitesPublisher.Suspect> named = suspectsOf(unnamed, now);
     if (!named.isEmpty()) {
-      unnamed = null;
       Log.warn("leak suspects: " + describe(named).substring("suspect sites: ".length())
-          + " (kept from the window that raised the suspicion " + (now.atMillis() - now.sinceMillis()) / 1000 + " s ago)");
+          + " (kept since the window that raised the suspicion began, " + (now.atMillis() - windowStart(unnamed)) / 1000 + " s ago)");
+      unnamed = null;
     }
   }
 
-  private List<LiveSitesPublisher.Suspect> suspectsOf(LeakVerdict verdict) {
-    long windowMillis = verdict.windowSeconds() * 1000;
-    return suspects.suspects(verdict.sinceMillis() - windowMillis, verdict.sinceMillis(),
-        verdict.growthBytesPerSecond() * verdict.windowSeconds());
+  // From the start of the window that raised the suspicion to now; the growth at today's rate.
+  private List<LiveSitesPublisher.Suspect> suspectsOf(LeakVerdict raised, LeakVerdict now) {
+    long from = windowStart(raised);
+    long to = Math.max(raised.sinceMillis(), now.atMillis());
+    return suspects.suspects(from, to, grownSince(from, to, now));
+  }
+
+  private static long windowStart(LeakVerdict raised) {
+    return raised.sinceMillis() - raised.windowSeconds() * 1000L;
+  }
+
+  private static double grownSince(long fromMillis, long toMillis, LeakVerdict now) {
+    return now.growthBytesPerSecond() * (toMillis - fromMillis) / 1000.0;
   }
 
   static String describe(List<LiveSitesPublisher.Suspect> suspects) {
@@ -129,12 +168,26 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   }
 
   // Finding the paths stopped the JVM 29 to 194 ms here (RESULTS.md) while the collector thread
-  // waits: the queues hold the events meanwhile.
-  private void nameRetainers(LeakVerdict verdict, List<HeldObject> held) {
-    long from = verdict.sinceMillis() - verdict.windowSeconds() * 1000;
-    List<Retainers.Retainer> retainers = Retainers.of(held, from, verdict.sinceMillis(),
-        verdict.growthBytesPerSecond() * verdict.windowSeconds());
-    Log.warn("leak retained by: " + Retainers.describe(retainers, Retainers.withPath(held, from, verdict.sinceMillis())));
+  // waits: the queues hold the events meanwhile. A search that names nothing (the JVM's sample
+  // started with the suspicion, or the search reached only objects on their way into the leak) is
+  // made again at later collections, a few times; the line is written once something is named, or
+  // after the last search if the JVM sampled anything.
+  private void nameRetainers(LeakVerdict now, List<HeldObject> held) {
+    LeakVerdict raised = unretained;
+    searches++;
+    searchedAtMillis = now.atMillis();
+    long from = windowStart(raised);
+    long to = Math.max(raised.sinceMillis(), now.atMillis());
+    List<Retainers.Retainer> retainers = Retainers.of(held, from, to, grownSince(from, to, now));
+    String found = Retainers.describe(retainers, Retainers.withPath(held, from, to));
+    if (retainers.isEmpty() && searches < SEARCHES) {
+      Log.debug("leak retainers: " + found + " (" + held.size() + " sampled); searching again in " + SEARCH_AGAIN_MILLIS / 1000 + " s");
+      return;
+    }
+    unretained = null;
+    if (!held.isEmpty()) {
+      Log.warn("leak retained by: " + found);
+    }
     retainersFound.accept(retainers);
   }
 

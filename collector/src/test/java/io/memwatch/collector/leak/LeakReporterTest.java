@@ -62,10 +62,10 @@ class LeakReporterTest {
     assertThat(lines()).hasSize(2);
     assertThat(lines().get(0)).startsWith("memwatch: leak suspected: ").endsWith("no allocation site stands out yet (see memwatch_site_live_bytes)");
     assertThat(lines().get(1)).isEqualTo("memwatch: leak suspects: example.Leak.remember(Leak.java:12) byte[] kept 80 MiB"
-        + " (kept from the window that raised the suspicion 6 s ago)");
-    // Always the window that raised the suspicion, not the one now.
-    assertThat(asked).allSatisfy(window -> assertThat(window).containsExactly(-10_000, 50_000));
-    assertThat(asked).hasSize(2);
+        + " (kept since the window that raised the suspicion began, 66 s ago)");
+    // From the start of the window that raised the suspicion: the leak went on since.
+    assertThat(asked).extracting(window -> window[0]).containsOnly(-10_000L);
+    assertThat(asked).extracting(window -> window[1]).containsExactly(50_000L, 56_000L);
   }
 
   @Test
@@ -119,5 +119,59 @@ class LeakReporterTest {
     reporter.accept(lifted(95_000));
     assertThat(published).hasSize(2);
     assertThat(published.get(1)).isEmpty();
+  }
+
+  @Test
+  void aSuspicionWhoseFirstSearchNamesNoRetainerSearchesAgainAndReadsWithoutPathsOnlyRightAfterASearch() {
+    List<String> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<io.memwatch.collector.retainers.HeldObject> sampled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.function.Supplier<List<io.memwatch.collector.retainers.HeldObject>> held = () -> {
+      reads.add("paths");
+      return List.copyOf(sampled);
+    };
+    LeakReporter.SuspectSource source = (from, to, grown) -> {
+      reads.add("suspects");
+      return suspects(from, to, grown);
+    };
+    List<List<io.memwatch.collector.retainers.Retainers.Retainer>> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+    LeakReporter reporter = new LeakReporter(source, null, held, published::add);
+
+    // The JVM's sample started with the suspicion: nothing of the growth in it yet.
+    reporter.accept(suspected(50_000, 50_000));
+    assertThat(reporter.searchingForRetainers()).isTrue();
+    judgedBefore = 45_000;
+    reporter.afterCollection(suspected(50_000, 60_000)); // the suspects could be named, but a search comes first
+    sampled.add(new io.memwatch.collector.retainers.HeldObject(62_000, "example.Audit.SEEN (java.util.HashMap)"));
+    sampled.add(new io.memwatch.collector.retainers.HeldObject(65_000, "example.Audit.SEEN (java.util.HashMap)"));
+    reporter.afterCollection(suspected(50_000, 71_000));
+    reporter.afterCollection(suspected(50_000, 95_000));
+
+    assertThat(reads).containsExactly("paths", "suspects", "paths", "suspects");
+    assertThat(lines()).hasSize(3);
+    assertThat(lines().get(0)).startsWith("memwatch: leak suspected: ").endsWith("no allocation site stands out yet (see memwatch_site_live_bytes)");
+    assertThat(lines().get(1)).startsWith("memwatch: leak retained by: example.Audit.SEEN (java.util.HashMap) holds 2 of 2 ");
+    assertThat(lines().get(2)).startsWith("memwatch: leak suspects: example.Leak.remember(Leak.java:12) byte[] kept 80 MiB");
+    assertThat(published).singleElement().satisfies(found -> assertThat(found).hasSize(1));
+    assertThat(reporter.searchingForRetainers()).isFalse();
+  }
+
+  @Test
+  void searchesThatNeverFindAPathStopAfterTheLastAndSaySo() {
+    int[] searches = {0};
+    java.util.function.Supplier<List<io.memwatch.collector.retainers.HeldObject>> held = () -> {
+      searches[0]++;
+      return List.of(new io.memwatch.collector.retainers.HeldObject(45_000, null));
+    };
+    judgedBefore = 45_000;
+    LeakReporter reporter = new LeakReporter(this::suspects, null, held, retainers -> {});
+
+    reporter.accept(suspected(50_000, 50_000));
+    for (long at = 55_000; at <= 200_000; at += 5_000) {
+      reporter.afterCollection(suspected(50_000, at));
+    }
+
+    assertThat(searches[0]).isEqualTo(LeakReporter.SEARCHES);
+    assertThat(lines()).filteredOn(line -> line.startsWith("memwatch: leak retained by: "))
+        .containsExactly("memwatch: leak retained by: no path to a GC root found for the sampled objects of the growth");
   }
 }
