@@ -327,7 +327,7 @@ class PrometheusEndToEndTest {
           }
         }
       }
-      String annotation = leakAlert().map(alert -> alert.path("annotations").path("retainer").asText()).orElse("(no alert)");
+      String annotation = leakAlert().map(firing -> firing.path("annotations").path("retainer").asText()).orElse("(no alert)");
       if (!annotation.startsWith(DEMO_RETAINER)) {
         failing.add("the alert's retainer annotation: " + annotation);
       }
