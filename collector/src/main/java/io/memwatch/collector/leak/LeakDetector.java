@@ -55,6 +55,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // falls are sampled, so the saw-tooth they belong to was taller than the one seen (generational
   // ZGC's rose 63 MiB after a fall of 40).
   private static final double FLOOR_SWING_FACTOR = 2;
+  static final double CHURN_TO_CLIMB = 3;
 
   private final LeakSettings settings;
   private final LongSupplier suppliedHeapMax;
@@ -275,6 +276,10 @@ public final class LeakDetector implements Consumer<GcEvent> {
     }
     if (!window.floorsOnly() && keptInBursts(window, trend)) {
       return "sites that kept objects only in bursts (a batch promoted whole) hold what it rose by";
+    }
+    double garbageRate = history.highestGarbageRate(nowMillis, window.millis());
+    if (!window.floorsOnly() && garbageRate >= CHURN_TO_CLIMB * trend.slope()) {
+      return String.format(java.util.Locale.ROOT, "the old generation's collections reclaim %.1f MiB/s of garbage", garbageRate / (1 << 20));
     }
     return null;
   }

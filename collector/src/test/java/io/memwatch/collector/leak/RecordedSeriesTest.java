@@ -208,12 +208,14 @@ class RecordedSeriesTest {
 
   @ParameterizedTest
   @MethodSource("laggingCollectors")
-  void aCacheWhoseCollectorFellBehindIsNotSuspectedWhenWhatItAllocatedHasDied(String name) {
-    // Java 25, G1, the 20 MiB/s cache beside three other JVMs and a build on two cores (runs of
-    // LeakDetectionIT that failed, at 72 s and at 56 s of uptime): G1's marking fell behind, each
-    // remark freed less, and the readings climbed 3.5 to 4.7 MiB/s for a minute. Everything the
-    // cache allocates is followed and dies within 8 s, so almost nothing of the window's first half
-    // can be alive: no leak. The JVM's sampler counts from 3 s of uptime, as on a busy machine.
+  void aCacheWhoseCollectorFellBehindIsNotSuspected(String name) {
+    // Java 25, G1, the 20 MiB/s cache beside the other collectors' JVMs and a build on two cores
+    // (runs of LeakDetectionIT that failed, at 72 s, 56 s and 71 s of uptime): G1's marking fell
+    // behind, each remark freed less, and the readings climbed 3.3 to 4.7 MiB/s for a minute. Where
+    // everything the cache allocates is followed and seen dying within 8 s, almost nothing of the
+    // window's first half can be alive. But G1 clears what it followed no sooner than it marks: in
+    // the last run the followed objects allowed 401 MiB alive. So the heap's readings must refuse it
+    // alone: its old generation's collections reclaimed garbage several times faster than it climbed.
     RecordedGcSeries series = RecordedGcSeries.load(name);
     ChurningCache cache = new ChurningCache(20 << 20, 8_000, 3_000);
     VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, cache));
@@ -224,10 +226,9 @@ class RecordedSeriesTest {
     });
     assertThat(recorder.changes).isEmpty();
 
-    // The heap's readings alone took it for a leak.
     VerdictRecorder heapAlone = VerdictRecorder.withDefaults();
     RecordedGcSeries.load(name).replay(heapAlone);
-    assertThat(heapAlone.onsets()).isPositive();
+    assertThat(heapAlone.changes).isEmpty();
   }
 
   static Stream<String> laggingCollectors() throws IOException {
