@@ -155,8 +155,8 @@ public final class Collector implements AutoCloseable {
   /** Logs each turn of the leak verdict with the suspect sites, and dumps the heap on a new suspicion if {@code dumper} is not null. */
   public void reportLeaks(HeapDumper dumper) {
     RetainerMetrics retainers = new RetainerMetrics(registry);
-    reporter = new LeakReporter(liveSites::suspects, dumper, oldObjects::heldWithPaths, retainers::publish);
-    LeakReporter reporter = this.reporter;
+    LeakReporter reporter = new LeakReporter(liveSites::suspects, dumper, oldObjects::heldWithPaths, retainers::publish);
+    this.reporter = reporter;
     leakDetector.onChange(reporter);
     drain.onGc(event -> reporter.afterCollection(leakDetector.verdict()));
   }

@@ -142,12 +142,16 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   // From the start of the window that raised the suspicion to now; the growth at today's rate.
   private List<LiveSitesPublisher.Suspect> suspectsOf(LeakVerdict raised, LeakVerdict now) {
     long from = windowStart(raised);
-    long to = Math.max(raised.sinceMillis(), now.atMillis());
+    long to = until(raised, now);
     return suspects.suspects(from, to, grownSince(from, to, now));
   }
 
   private static long windowStart(LeakVerdict raised) {
     return raised.sinceMillis() - raised.windowSeconds() * 1000L;
+  }
+
+  private static long until(LeakVerdict raised, LeakVerdict now) {
+    return Math.max(raised.sinceMillis(), now.atMillis());
   }
 
   private static double grownSince(long fromMillis, long toMillis, LeakVerdict now) {
@@ -177,7 +181,7 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     searches++;
     searchedAtMillis = now.atMillis();
     long from = windowStart(raised);
-    long to = Math.max(raised.sinceMillis(), now.atMillis());
+    long to = until(raised, now);
     List<Retainers.Retainer> retainers = Retainers.of(held, from, to, grownSince(from, to, now));
     String found = Retainers.describe(retainers, Retainers.withPath(held, from, to));
     if (retainers.isEmpty() && searches < SEARCHES) {
