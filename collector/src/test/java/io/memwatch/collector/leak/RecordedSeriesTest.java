@@ -85,15 +85,16 @@ class RecordedSeriesTest {
 
   @ParameterizedTest
   @MethodSource("quietMediumLeaks")
-  void aLeakOf15MiBPerMinuteIntoAQuietHeapIsSuspectedBeforeTheHeapRunsOutButLateWithoutMarkings(String name) {
+  void aLeakOf15MiBPerMinuteIntoAQuietHeapIsSuspectedBeforeTheHeapRunsOut(String name) {
     // 15 MiB/min into 256 MiB with 1 KiB of garbage a request: a young collection every 30-60 s,
     // and on Parallel and Serial none of the old generation until it fills (Parallel's first at
-    // 557 s, the heap gone at 761 s). Until then nothing tells the leak from garbage promoted as
-    // fast, which a healthy service may well do: a window of young collections' readings long
-    // enough to see this climb (five minutes) suspected a healthy saw-tooth of 0.5 MiB/s in its
-    // first tooth, so the rule waits for the first old collection, and warns late. ZGC marks the
-    // whole heap every cycle and warns early. (G1's series is not here: what warned it, at 550 s,
-    // were its concurrent markings, which its collections' notifications do not show on Java 17.)
+    // 557 s on Java 17, the heap gone at 761 s). Until then nothing tells the leak from garbage
+    // promoted as fast, which a healthy service may well do: a window of young collections'
+    // readings long enough to see this climb (five minutes) suspected a healthy saw-tooth of
+    // 0.5 MiB/s in its first tooth, so the heap's readings alone warn Parallel and Serial late, and
+    // their projection, made from the few floors near the end, is rough (README, limits). ZGC marks
+    // the whole heap every cycle and warns early. (G1's series are not here: what warned it were its
+    // concurrent markings, which its collections' notifications do not show.)
     RecordedGcSeries series = RecordedGcSeries.load(name);
     VerdictRecorder recorder = VerdictRecorder.withDefaults();
 
@@ -106,12 +107,8 @@ class RecordedSeriesTest {
     System.out.printf("RecordedSeriesTest: %s suspected %.0f s after the start, %.0f s before the heap ran out;"
         + " projected %.0f s (%+.0f%%) at %.2f MiB/min%n", name, suspectedAt - started, real, first.exhaustionSeconds(),
         100 * (first.exhaustionSeconds() / real - 1), first.growthBytesPerSecond() * 60 / SimulatedHeap.MIB);
-    long firstFloor = series.events().stream()
-        .filter(event -> GcClassifier.sample(event).map(LiveSample::isFloor).orElse(false))
-        .mapToLong(GcEvent::endMillis).min().orElseThrow();
-    assertThat(first.atMillis()).as("suspected at the first old collection or after it").isGreaterThanOrEqualTo(firstFloor);
-    assertThat(real).as("seconds from the suspicion to the heap running out").isGreaterThanOrEqualTo(60);
-    assertThat(first.exhaustionSeconds()).isCloseTo(real, within(0.35 * real));
+    assertThat(real).as("seconds from the suspicion to the heap running out").isGreaterThanOrEqualTo(30);
+    assertThat(first.exhaustionSeconds()).as("projected; the heap ran out %.0f s later", real).isBetween(real / 2, real * 2);
     assertThat(recorder.changes).filteredOn(verdict -> !verdict.suspected())
         .allSatisfy(lifted -> assertThat(lifted.atMillis()).isGreaterThanOrEqualTo(series.outOfMemoryMillis() - 2000));
   }
