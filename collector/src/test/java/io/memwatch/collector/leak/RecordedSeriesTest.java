@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The leak rule at its default settings on collections recorded from real JVMs, every scenario on
  * every collector, each JVM at its default heap layout with a 512 MiB heap (2 GiB for the slow
- * leak); see {@link RecordedGcSeries} and {@code scripts/leak-matrix.sh}, which records them.
+ * leak, 256 MiB for the medium one); see {@link RecordedGcSeries} and {@code scripts/leak-matrix.sh}, which records them.
  */
 class RecordedSeriesTest {
   private static final Path SERIES = Path.of("src/test/resources/gc-series");
