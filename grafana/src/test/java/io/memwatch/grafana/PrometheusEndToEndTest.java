@@ -68,7 +68,7 @@ class PrometheusEndToEndTest {
    */
   static final List<String> CHILD_ARGS_AFTER_AGENT = List.of(
       "-jar", "DEMO_JAR", "--port", "0", "--load", "20", "--paths", "/ok,/leak");
-  static final List<String> CHILD_JVM_ARGS = List.of("-Xmx512m");
+  static final String CHILD_HEAP = "512m";
   static final String AGENT_OPTIONS = "port=0";
 
   /** What Grafana puts in place of its own variables; {@code $__rate_interval} is at least 4 × 15 s scrapes. */
@@ -368,9 +368,14 @@ class PrometheusEndToEndTest {
 
   /** The demo as {@code scripts/demo.sh} runs it, with the agent at its default options but a free port. */
   static List<String> demoCommand(Path agentJar, Path demoJar) {
+    return demoCommand(agentJar, demoJar, CHILD_HEAP);
+  }
+
+  /** The demo, leaking about 2 MiB/s, in a heap of {@code heap} ({@code -Xmx}); JVM defaults otherwise. */
+  static List<String> demoCommand(Path agentJar, Path demoJar, String heap) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(CHILD_JVM_ARGS);
+    command.add("-Xmx" + heap);
     command.add("-javaagent:" + agentJar + "=" + AGENT_OPTIONS);
     for (String arg : CHILD_ARGS_AFTER_AGENT) {
       command.add(arg.equals("DEMO_JAR") ? demoJar.toString() : arg);

@@ -63,6 +63,12 @@ class RemoteWriteFleetTest {
   /** Scrape and rule evaluation interval of the cluster's Prometheus here (15 s in the shipped file). */
   static final String INTERVAL = "1s";
   static final int DEMOS = 2;
+  /**
+   * Each demo's heap: room for the whole test. At 512 MiB a demo runs out about 250 s after its start,
+   * and two of them beside two Prometheus servers on a busy machine can take that long to reach the
+   * retainers' check; a JVM thrashing at its limit is not scraped, and every query then comes back empty.
+   */
+  static final String DEMO_HEAP = "1g";
   /** A cluster that writes nothing to the receiver, chosen in {@code $cluster}. */
   static final String OTHER_CLUSTER = "cluster-2";
   /** How long remote write may take on top of a deadline met on the cluster's Prometheus (it sends within 5 s). */
@@ -371,7 +377,7 @@ class RemoteWriteFleetTest {
           }
         }
       }
-      return failing.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", failing));
+      return failing.isEmpty() ? Optional.empty() : Optional.of(memwatchSaid() + String.join("\n", failing));
     });
   }
 
@@ -437,7 +443,7 @@ class RemoteWriteFleetTest {
   private static void startDemos(Path agentJar, Path demoJar) throws Exception {
     demosStarted = Instant.now();
     for (int i = 1; i <= DEMOS; i++) {
-      LoggedProcess demo = LoggedProcess.start("demo-" + i, PrometheusEndToEndTest.demoCommand(agentJar, demoJar), workDir,
+      LoggedProcess demo = LoggedProcess.start("demo-" + i, PrometheusEndToEndTest.demoCommand(agentJar, demoJar, DEMO_HEAP), workDir,
           PrometheusEndToEndTest::onlyTheGivenOptions);
       started.add(demo);
       demos.add(demo);
@@ -709,6 +715,18 @@ class RemoteWriteFleetTest {
     } catch (IOException | InterruptedException e) {
       return "could not read the cluster Prometheus's /metrics: " + e;
     }
+  }
+
+  /** What each demo's agent said about the leak, first: the log tails may be cut. */
+  private static String memwatchSaid() {
+    StringBuilder out = new StringBuilder("seconds since the demos started: "
+        + Duration.between(demosStarted, Instant.now()).toSeconds() + "\n");
+    for (int i = 0; i < demos.size(); i++) {
+      out.append("demo ").append(i + 1).append(" (").append(instances.get(i)).append(") said:\n");
+      demos.get(i).errLines().stream().filter(line -> line.startsWith("memwatch: leak"))
+          .forEach(line -> out.append("  ").append(line).append('\n'));
+    }
+    return out.toString();
   }
 
   /** The leak verdict of each demo on both sides, for an alert that was not seen on the receiver. */
