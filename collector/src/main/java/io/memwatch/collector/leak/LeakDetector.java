@@ -94,6 +94,8 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private long sinceMillis = -1;
   private int driving = -1;
   private double clearBelowBytes;
+  private double onsetLevelBytes;
+  private double onsetGrowth;
   private long quietSinceMillis = -1;
   private double growth;
   private double level = Double.NaN;
@@ -198,7 +200,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
 
     live.accept(sample);
     double reclaimedRate =
-        sawTooth.accept(sample.atMillis(), sample.bytes(), sample.isFloor(), dropBytes);
+        sawTooth.accept(sample.atMillis(), sample.bytes(), sample.isFloor());
     if (reclaimedRate > 0) {
       history.addGarbageRate(sample.atMillis(), reclaimedRate);
     }
@@ -218,7 +220,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
     judgeKept();
     boolean wasSuspected = suspected;
     if (suspected) {
-      keepOrLift(sample);
+      keepOrLift(sample, dropBytes);
     } else {
       startIfGrowing(sample, dropBytes);
     }
@@ -358,13 +360,21 @@ public final class LeakDetector implements Consumer<GcEvent> {
       kept += bytes;
     }
     double readingsRise = trend.slope() * window.seconds();
-    if (!onsetEvidence[0].isGrowth() && kept >= riseBytes[0] && readingsRise >= kept / 2.0) {
+    if (!onsetEvidence[0].isGrowth() && kept >= riseBytes[0] && readingsRise >= kept / 2.0 && risesLately(trend, kept, window)) {
       onsetEvidence[0] = GrowthBar.Evidence.KEPT;
       if (onsetSinceMillis[0] < 0) {
         onsetSinceMillis[0] = nowMillis;
       }
     }
     holding[0] |= kept >= riseBytes[0] / 2 && readingsRise >= kept / 4.0;
+  }
+
+  // A leak keeps what it allocates lately too, so where the window's recent half has readings
+  // enough to say, they rise with it. A line fitted through few readings can owe its slope to the
+  // first ones alone: a start-up's fill (a cache filled at once, whose later entries live longer
+  // than the window, so that it keeps objects from every stage too), with readings flat since.
+  private static boolean risesLately(Trend trend, long kept, TrendWindow window) {
+    return trend.recentPoints() < 2 || trend.recentSlope() * window.seconds() >= kept / 4.0;
   }
 
   // The site growing fastest, where it shows growth and the heap's floors do not (yet). A site's
@@ -436,6 +446,8 @@ public final class LeakDetector implements Consumer<GcEvent> {
         driving = i;
         quietSinceMillis = -1;
         clearBelowBytes = clearBelow;
+        onsetLevelBytes = siteDriven[i] ? Double.NEGATIVE_INFINITY : levelNow(i);
+        onsetGrowth = Math.max(0, trend.slope());
         return;
       }
     }
@@ -476,10 +488,15 @@ public final class LeakDetector implements Consumer<GcEvent> {
     return lasted && newGrowth;
   }
 
-  private void keepOrLift(LiveSample sample) {
+  private void keepOrLift(LiveSample sample, double dropBytes) {
     // Every reading is an upper bound of the live set, so one this low proves it came back down.
     if (sample.bytes() <= clearBelowBytes) {
       lift(sample.bytes(), "the live set fell back to " + (sample.bytes() >> 20) + " MiB");
+      return;
+    }
+    if (sample.bytes() <= stillGrowingAbove(dropBytes)) {
+      lift(sample.bytes(), String.format(java.util.Locale.ROOT, "the live set stands at %d MiB %.0f s after a suspicion raised at %.0f MiB",
+          sample.bytes() >> 20, (nowMillis - sinceMillis) / 1000.0, onsetLevelBytes / (1 << 20)));
       return;
     }
     for (int i = 0; i < windows.size(); i++) {
@@ -496,6 +513,21 @@ public final class LeakDetector implements Consumer<GcEvent> {
       double stoodAt = Double.isNaN(level) ? live.bytes() : Math.max(level, live.bytes());
       lift(stoodAt, "no growth for " + settings.clearAfter().toSeconds() + " s");
     }
+  }
+
+  // A leak goes on growing: a whole driving window after the suspicion began, its live set stands
+  // about that window's growth higher. Young collections' readings can climb as fast with promoted
+  // garbage (a cache churning as fast as a leak, before its old generation is collected), but the
+  // next old collection's floor cannot: one no higher than where the suspicion was raised, and a
+  // saw-tooth drop below where the growth would have taken it, says the growth was garbage. A leak
+  // that stopped stands higher than that, and is lifted after {@link LeakSettings#clearAfter()} as
+  // before; a site's count says nothing of the heap's level.
+  private double stillGrowingAbove(double dropBytes) {
+    double seconds = (nowMillis - sinceMillis) / 1000.0;
+    if (seconds < windows.get(driving).seconds()) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    return Math.min(onsetLevelBytes, onsetLevelBytes + onsetGrowth * seconds - dropBytes);
   }
 
   private void lift(double stoodAtBytes, String why) {

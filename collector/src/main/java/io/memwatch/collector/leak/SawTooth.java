@@ -26,21 +26,22 @@ final class SawTooth {
   private double lastClimbSeconds;
 
   /**
-   * Takes the next reading. A climb ends when the old generation is collected ({@code floor}) and
-   * comes in at least {@code dropBytes} below the climb's highest reading; young collections do not
-   * end climbs, since their readings wobble with the survivors and nothing in the old generation
-   * was reclaimed.
+   * Takes the next reading. A climb ends when the old generation is collected ({@code floor}),
+   * however little that reclaimed: the floor is where the next climb of garbage starts from (a climb
+   * counted on from before it takes the garbage rate for lower than it is, and leaves the garbage
+   * piled up since in the readings). Young collections do not end climbs, since their readings
+   * wobble with the survivors and nothing in the old generation was reclaimed.
    *
    * @return the garbage rate, in bytes per second, of the climb this reading showed to be garbage
    *     (as it ends it, or as it goes deeper after the drop); NaN if it shows nothing new
    */
-  double accept(long atMillis, long bytes, boolean floor, double dropBytes) {
+  double accept(long atMillis, long bytes, boolean floor) {
     double value = bytes;
     if (Double.isNaN(trough)) {
       startClimb(value, atMillis);
       return Double.NaN;
     }
-    if (floor && value <= peak - dropBytes) {
+    if (floor) {
       double climbSeconds = (peakAt - troughAt) / 1000.0;
       lastPeak = climbSeconds >= MIN_CLIMB_SECONDS ? peak : Double.NaN;
       lastClimbSeconds = climbSeconds;
