@@ -360,7 +360,8 @@ public final class LeakDetector implements Consumer<GcEvent> {
       kept += bytes;
     }
     double readingsRise = trend.slope() * window.seconds();
-    if (!onsetEvidence[0].isGrowth() && kept >= riseBytes[0] && readingsRise >= kept / 2.0 && risesLately(trend, kept, window)) {
+    if (!onsetEvidence[0].isGrowth() && kept >= riseBytes[0] && readingsRise >= kept / 2.0
+        && risesLately(trend, kept, window)) {
       onsetEvidence[0] = GrowthBar.Evidence.KEPT;
       if (onsetSinceMillis[0] < 0) {
         onsetSinceMillis[0] = nowMillis;
@@ -495,7 +496,8 @@ public final class LeakDetector implements Consumer<GcEvent> {
       return;
     }
     if (sample.bytes() <= stillGrowingAbove(dropBytes)) {
-      lift(sample.bytes(), String.format(java.util.Locale.ROOT, "the live set stands at %d MiB %.0f s after a suspicion raised at %.0f MiB",
+      lift(sample.bytes(), String.format(java.util.Locale.ROOT,
+          "the live set stands at %d MiB %.0f s after a suspicion raised at %.0f MiB",
           sample.bytes() >> 20, (nowMillis - sinceMillis) / 1000.0, onsetLevelBytes / (1 << 20)));
       return;
     }
