@@ -60,7 +60,6 @@ public final class Collector implements AutoCloseable {
   private final AllocationAggregates allocations;
   private final TopSitesPublisher topSites;
   private final LiveSitesPublisher liveSites;
-  private volatile LeakReporter reporter; // set once leaks are reported
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final OldObjects oldObjects;
   private final LiveFeed liveFeed;
@@ -88,10 +87,8 @@ public final class Collector implements AutoCloseable {
     SurvivorTracker survivors = new SurvivorTracker(sites, settings.followedObjects(), oldObjects::samplerSinceMillis, queues::dropped);
     this.liveSet = new LiveSet(settings.leak().longWindow());
     // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.
-    this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax(), survivors);
-    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), oldObjects, liveSet::bytes,
-        () -> leakDetector.growthSeen() && !leakDetector.verdict().suspected()
-            || reporter != null && reporter.searchingForRetainers());
+    this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax(), survivors, oldObjects::recentWalk);
+    this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), oldObjects, liveSet::bytes);
     drain.onGc(survivors::afterCollection); // first: the others ask what it saw
     drain.onGc(liveSet);
     drain.onGc(leakDetector);
@@ -156,7 +153,6 @@ public final class Collector implements AutoCloseable {
   public void reportLeaks(HeapDumper dumper) {
     RetainerMetrics retainers = new RetainerMetrics(registry);
     LeakReporter reporter = new LeakReporter(liveSites::suspects, dumper, oldObjects::heldWithPaths, retainers::publish);
-    this.reporter = reporter;
     leakDetector.onChange(reporter);
     drain.onGc(event -> reporter.afterCollection(leakDetector.verdict()));
   }

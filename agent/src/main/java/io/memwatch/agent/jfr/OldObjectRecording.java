@@ -5,16 +5,16 @@ import io.memwatch.collector.log.Log;
 import io.memwatch.collector.retainers.HeldObject;
 import io.memwatch.collector.retainers.PathsToRoots;
 import io.memwatch.collector.sites.OldObject;
+import io.memwatch.collector.sites.SiteKey;
 import io.memwatch.collector.sites.SiteRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedClass;
@@ -31,10 +31,11 @@ import jdk.jfr.consumer.RecordingFile;
  *
  * <p>The event never reaches a {@code RecordingStream}: the JVM writes its samples only when a
  * recording is dumped. A read dumps this recording to a file of memwatch's own (created readable by
- * this user only, deleted at once), keeps every sample in it once (each dump adds the samples taken
- * since the JVM last swept dead ones; the recording keeps {@link #MAX_AGE}) and names their sites as the allocation sampler does. Without
- * paths to GC roots a dump walks no heap: a few milliseconds here, and tens to parse. The host's own
- * recordings are not touched.
+ * this user only, deleted at once) and names the sites of the samples as the allocation sampler
+ * does. Each dump writes every sample the JVM holds again, the dead ones it has not swept yet
+ * included (checked on Java 17 and 25, Parallel, Serial and G1: {@code ReEmittedSamples} in the
+ * benchmarks), so only the newest dump's copies count. Without paths to GC roots a dump walks no
+ * heap: a few milliseconds here, and tens to parse. The host's own recordings are not touched.
  */
 final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoots, AutoCloseable {
   static final String EVENT = "jdk.OldObjectSample";
@@ -46,6 +47,8 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
   private static final String THREADS = "Threads";
   private static final String CLASS_NAME = "Class Name: ";
   private static final int MAX_PATH = 200;
+  // The JVM stamps a dump's samples with its own clock, read during the dump.
+  private static final Duration CLOCK_SLACK = Duration.ofSeconds(1);
 
   private final Recording recording;
   private final SiteResolver resolver;
@@ -74,53 +77,75 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
   public synchronized List<OldObject> get() {
     long start = System.nanoTime();
     List<OldObject> objects = new ArrayList<>();
-    for (RecordedEvent event : dumpedSamples().values()) {
+    for (RecordedEvent event : newestSamples()) {
       objects.add(toObject(event));
     }
     Log.debug("read " + objects.size() + " of the JVM's sampled live objects in " + (System.nanoTime() - start) / 1_000_000 + " ms");
     return objects;
   }
 
+  /**
+   * {@inheritDoc} Each sample comes with its site (hooked code's too) and whether this search
+   * reached it from a root: one the collections kept and that died since is found by no search until
+   * a collection clears it. A search that used most of its time limit may have stopped short, and
+   * then says every object is reachable.
+   */
   @Override
   public synchronized List<HeldObject> heldWithPaths() {
     long start = System.nanoTime();
     long readAt = JvmClock.uptimeMillis();
     recording.enable(EVENT).withStackTrace().with("cutoff", PATHS_CUTOFF.toMillis() + " ms");
     try {
+      List<RecordedEvent> samples = newestSamples();
+      long searchMillis = (System.nanoTime() - start) / 1_000_000;
+      boolean searchedAll = searchMillis < PATHS_CUTOFF.toMillis() * 3 / 4;
       List<HeldObject> held = new ArrayList<>();
       int withPath = 0;
-      for (RecordedEvent event : dumpedSamples().values()) {
+      int unreachable = 0;
+      for (RecordedEvent event : samples) {
         // A path the search did not finish within its time limit ends at some object, not at a
         // root: what it names would be a link in the middle (a record's field), so it names nothing.
         long allocatedAt = JvmClock.uptimeAt(event.getInstant("allocationTime").toEpochMilli());
-        String retainer = reachesRoot(event) && !inFlight(event, allocatedAt, readAt) ? names.of(path(event)) : null;
+        boolean reachable = reachesRoot(event);
+        String retainer = reachable && !inFlight(event, allocatedAt, readAt) ? names.of(path(event)) : null;
         withPath += retainer == null ? 0 : 1;
-        held.add(new HeldObject(allocatedAt, retainer));
+        unreachable += reachable ? 0 : 1;
+        held.add(new HeldObject(allocatedAt, allocatingSite(event), reachable || !searchedAll, retainer));
       }
-      Log.debug("read " + held.size() + " of the JVM's sampled live objects, " + withPath + " with a path to a GC root, in "
-          + (System.nanoTime() - start) / 1_000_000 + " ms");
+      Log.debug("read " + held.size() + " of the JVM's sampled live objects, " + withPath + " with a path to a GC root, "
+          + unreachable + " reached by none, in " + (System.nanoTime() - start) / 1_000_000 + " ms"
+          + (searchedAll ? "" : " (the search may have stopped short: all taken as reachable)"));
       return held;
     } finally {
       recording.enable(EVENT).withStackTrace().with("cutoff", "0 ns");
     }
   }
 
-  // Each dump makes the JVM write the samples taken since its last sweep of dead ones, not all of
-  // them; earlier dumps' samples are still in the recording (kept MAX_AGE). So every sample in the
-  // file counts, once: the same object written by two dumps has one allocation time and address.
-  // Where one copy carries a path to a GC root, that one is kept.
-  private Map<String, RecordedEvent> dumpedSamples() {
+  // The copies the dump just made: the samples the JVM holds now, each written once, all with one
+  // end time (the dump's). Older dumps' copies stay in the recording (kept MAX_AGE) and may be of
+  // objects swept since. Empty if the dump wrote none.
+  private List<RecordedEvent> newestSamples() {
     Path file = null;
     try {
       file = Files.createTempFile("memwatch-old-objects-", ".jfr");
+      Instant dumpedFrom = Instant.now().minus(CLOCK_SLACK);
       recording.dump(file);
-      Map<String, RecordedEvent> unique = new HashMap<>();
+      List<RecordedEvent> samples = new ArrayList<>();
+      Instant newest = Instant.MIN;
       for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
-        if (isSample(event)) {
-          unique.merge(identity(event), event, (kept, other) -> hasPath(kept) || !hasPath(other) ? kept : other);
+        if (!isSample(event)) {
+          continue;
+        }
+        int order = event.getEndTime().compareTo(newest);
+        if (order > 0) {
+          samples.clear();
+          newest = event.getEndTime();
+        }
+        if (order >= 0) {
+          samples.add(event);
         }
       }
-      return unique;
+      return newest.isBefore(dumpedFrom) ? List.of() : samples;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -147,11 +172,6 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
     RecordedObject root = event.getValue("root");
     return readAtMillis - allocatedAtMillis < IN_FLIGHT.toMillis() && root.hasField("system")
         && THREADS.equals(root.getString("system"));
-  }
-
-  private static boolean hasPath(RecordedEvent event) {
-    RecordedObject object = event.getValue("object");
-    return object != null && object.hasField("referrer") && object.getValue("referrer") != null;
   }
 
   // The sampled object first, then each object that refers to it, up to the root.
@@ -183,24 +203,32 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
     return links;
   }
 
-  private static String identity(RecordedEvent event) {
-    RecordedObject object = event.getValue("object");
-    long address = object != null && object.hasField("address") ? object.getLong("address") : 0;
-    return event.getInstant("allocationTime") + "/" + address;
-  }
-
   private static boolean isSample(RecordedEvent event) {
     return event.getEventType().getName().equals(EVENT);
   }
 
   private OldObject toObject(RecordedEvent event) {
-    RecordedObject object = event.getValue("object");
-    RecordedClass type = object == null ? null : object.getValue("type");
-    RecordedThread thread = event.getThread();
-    int site = resolver.resolve(thread == null ? null : thread.getJavaName(), RecordedFrames.of(event.getStackTrace()),
-        type == null ? "(unknown)" : type.getName());
+    int site = resolver.resolve(threadName(event), RecordedFrames.of(event.getStackTrace()), typeName(event));
     long allocatedAt = JvmClock.uptimeAt(event.getInstant("allocationTime").toEpochMilli());
     return new OldObject(site == SiteResolver.HOOKED ? null : sites.key(site), allocatedAt);
+  }
+
+  // Hooked code's objects are named by their allocating frame, as the hooks name them.
+  private SiteKey allocatingSite(RecordedEvent event) {
+    RecordedFrames frames = RecordedFrames.of(event.getStackTrace());
+    int site = resolver.resolve(threadName(event), frames, typeName(event));
+    return sites.key(site == SiteResolver.HOOKED ? resolver.allocatingFrame(frames, typeName(event)) : site);
+  }
+
+  private static String threadName(RecordedEvent event) {
+    RecordedThread thread = event.getThread();
+    return thread == null ? null : thread.getJavaName();
+  }
+
+  private static String typeName(RecordedEvent event) {
+    RecordedObject object = event.getValue("object");
+    RecordedClass type = object == null ? null : object.getValue("type");
+    return type == null ? "(unknown)" : type.getName();
   }
 
   @Override

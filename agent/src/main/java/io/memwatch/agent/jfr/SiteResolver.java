@@ -96,6 +96,12 @@ final class SiteResolver {
     return siteId(frames, chosen < 0 ? 0 : chosen, type);
   }
 
+  /** The site of the allocating frame itself: what the hooks name an allocation in hooked code. */
+  int allocatingFrame(StackFrames frames, String jvmTypeName) {
+    String type = typeName(jvmTypeName);
+    return frames.size() == 0 ? siteId("(no stack trace)", "unknown", -1, type) : siteId(frames, 0, type);
+  }
+
   private Kind kind(String className) {
     Kind kind = kinds.get(className);
     if (kind == null) {

@@ -39,7 +39,7 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   private final Consumer<List<Retainers.Retainer>> retainersFound;
   private LeakVerdict unnamed; // the suspicion whose sites are not named yet
   private long askedAtMillis;
-  private volatile LeakVerdict unretained; // the suspicion whose retainers are not named yet
+  private LeakVerdict unretained; // the suspicion whose retainers are not named yet
   private long searchedAtMillis;
   private int searches;
 
@@ -63,15 +63,6 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     this.retainersFound = retainersFound;
   }
 
-  /**
-   * Whether a later search for paths is still to come: the JVM writes each sample with a path only
-   * at the first dump after it was taken, so reads without paths should wait meanwhile. Safe from
-   * any thread.
-   */
-  public boolean searchingForRetainers() {
-    return unretained != null;
-  }
-
   @Override
   public void accept(LeakVerdict verdict) {
     if (!verdict.suspected()) {
@@ -81,8 +72,7 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
       Log.info("leak suspicion lifted: " + verdict.summary());
       return;
     }
-    // The paths first: a dump writes each of the JVM's samples once, and those the suspects' read
-    // writes without paths would never get one.
+    // The paths first: the suspects are told from the walk which of their objects are still reachable.
     searches = 0;
     unretained = heldWithPaths == null ? null : verdict;
     List<HeldObject> held = unretained == null ? List.of() : heldWithPaths.get();
@@ -119,8 +109,7 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     }
     boolean searched = false;
     if (unretained != null) {
-      // Reads without paths wait for the next search, and follow it: they would take the paths of
-      // what the JVM sampled since the last one.
+      // The suspects are asked again right after a search, which says what of theirs is reachable.
       if (now.atMillis() - searchedAtMillis < SEARCH_AGAIN_MILLIS) {
         return;
       }

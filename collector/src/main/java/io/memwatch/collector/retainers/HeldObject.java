@@ -1,11 +1,23 @@
 package io.memwatch.collector.retainers;
 
+import io.memwatch.collector.sites.SiteKey;
+
 /**
  * One of the JVM's sampled live objects, read with its path to a GC root.
  *
  * @param allocatedAtMillis JVM uptime when it was allocated
+ * @param site where it was allocated, hooked code's sites included (the allocating frame, as the
+ *     hooks name it); null where unknown
+ * @param reachable whether the JVM's search from the roots reached it, or could not tell (it ran
+ *     out of time): false only for an object that died after a collection kept it and that no
+ *     collection has cleared since, garbage that still looks alive to everything else
  * @param retainer what keeps it, named by the link of its path that a person would fix (a static
  *     field, or a field of an object of the user's own code): {@code example.Audit.SEEN
  *     (java.util.HashMap)}; null where the JVM found no path within its time limit
  */
-public record HeldObject(long allocatedAtMillis, String retainer) {}
+public record HeldObject(long allocatedAtMillis, SiteKey site, boolean reachable, String retainer) {
+  /** An object the search reached, or not, with nothing known of its site. */
+  public HeldObject(long allocatedAtMillis, String retainer) {
+    this(allocatedAtMillis, null, true, retainer);
+  }
+}

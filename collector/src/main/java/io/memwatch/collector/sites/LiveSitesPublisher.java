@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -51,7 +50,6 @@ public final class LiveSitesPublisher {
   private final int topSites;
   private final OldObjects oldObjects;
   private final LongSupplier liveSetBytes;
-  private final BooleanSupplier holdOldObjectReads;
   private Map<SiteKey, Double> oldObjectShares = Map.of();
   private long oldObjectsReadAt;
   private boolean oldObjectsRead;
@@ -64,18 +62,6 @@ public final class LiveSitesPublisher {
    */
   public LiveSitesPublisher(SurvivorTracker tracker, MeterRegistry registry, int topSites, OldObjects oldObjects,
       LongSupplier liveSetBytes) {
-    this(tracker, registry, topSites, oldObjects, liveSetBytes, () -> false);
-  }
-
-  /**
-   * @param liveSetBytes the heap's live set now, -1 where unknown
-   * @param holdOldObjectReads whether to leave the JVM's sample unread for now: each of its samples
-   *     is written once, by the first read after it was taken, and only the read a suspicion makes
-   *     asks for paths to GC roots; while the live set grows towards one, the gauges wait
-   */
-  public LiveSitesPublisher(SurvivorTracker tracker, MeterRegistry registry, int topSites, OldObjects oldObjects,
-      LongSupplier liveSetBytes, BooleanSupplier holdOldObjectReads) {
-    this.holdOldObjectReads = holdOldObjectReads;
     this.tracker = tracker;
     this.registry = registry;
     this.topSites = topSites;
@@ -124,7 +110,7 @@ public final class LiveSitesPublisher {
   // explain of the live set. Read again at most every OLD_OBJECTS_PERIOD_MILLIS.
   private void addOldObjectSites(Map<SiteKey, Long> live) {
     long now = JvmClock.uptimeMillis();
-    if ((!oldObjectsRead || now - oldObjectsReadAt >= OLD_OBJECTS_PERIOD_MILLIS) && !holdOldObjectReads.getAsBoolean()) {
+    if ((!oldObjectsRead || now - oldObjectsReadAt >= OLD_OBJECTS_PERIOD_MILLIS)) {
       // Until a read finds objects (the JVM's sampler starts after the host's start-up), ask each time.
       List<OldObject> sample = oldObjects.sample();
       oldObjectsRead = !sample.isEmpty();
@@ -171,6 +157,7 @@ public final class LiveSitesPublisher {
         kept.add(new Suspect(site, estimate, estimate, Retention.isSteady(stages.get(site))));
       }
     });
+    kept.replaceAll(suspect -> reachableOnly(suspect, fromMillis, toMillis));
     // A line that kept a twentieth of the growth or less, all its types together, is within the
     // estimates' error (a few samples of 512 KiB each): naming it would send someone to read code
     // for nothing. Together: a leak of parsed objects spreads over many types at one line.
@@ -179,6 +166,19 @@ public final class LiveSitesPublisher {
     kept.removeIf(suspect -> grownBytes > 0 && byLine.get(suspect.site().site()) <= grownBytes / 20);
     kept.sort(Comparator.comparing(Suspect::steady).thenComparingLong(Suspect::retainedBytes).reversed());
     return List.copyOf(kept.subList(0, Math.min(10, kept.size())));
+  }
+
+  // What a busy site promoted and then let go looks kept until the old generation is collected; the
+  // JVM's latest walk of the live graph, where it holds enough of the site's objects of the window,
+  // says how much of it is still reachable (a leak's all, a busy site's garbage none).
+  private Suspect reachableOnly(Suspect suspect, long fromMillis, long toMillis) {
+    LiveGraphWalk walk = oldObjects.latestWalk();
+    double share = walk.freshAt(JvmClock.uptimeMillis()) ? walk.reachableShare(suspect.site(), fromMillis, toMillis) : Double.NaN;
+    if (Double.isNaN(share) || share >= 1) {
+      return suspect;
+    }
+    return new Suspect(suspect.site(), Math.round(suspect.liveBytes() * share), Math.round(suspect.retainedBytes() * share),
+        suspect.steady() && share > LiveGraphWalk.LET_GO_AT_MOST);
   }
 
   /** Each site's share of the sampled objects no hook follows, allocated between two moments. */

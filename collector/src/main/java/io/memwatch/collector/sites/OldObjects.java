@@ -1,5 +1,6 @@
 package io.memwatch.collector.sites;
 
+import io.memwatch.collector.events.JvmClock;
 import io.memwatch.collector.log.Log;
 import io.memwatch.collector.retainers.HeldObject;
 import io.memwatch.collector.retainers.PathsToRoots;
@@ -22,6 +23,13 @@ public final class OldObjects {
   private String wantedBecause; // null while not wanted
   private boolean started;
   private volatile long samplerSinceMillis = -1;
+  private volatile LiveGraphWalk latestWalk = LiveGraphWalk.NONE;
+  private volatile long latestWalkCostMillis;
+
+  /** At most one walk this often for {@link #recentWalk}: each stops the JVM. */
+  static final long WALK_PERIOD_MILLIS = 20_000;
+  /** ... and at most this share of the time, on a heap whose walks are slow. */
+  static final int WALK_COST_DIVISOR = 100;
 
   /** The JVM's allocation sampler delivers from now on ({@code atMillis}, JVM uptime) what the hooks do not follow. */
   public void samplerStarted(long atMillis) {
@@ -83,18 +91,42 @@ public final class OldObjects {
   /**
    * The objects sampled and still alive now with what keeps each ({@link PathsToRoots}), where the
    * running source can find paths; empty otherwise. Stops the JVM for up to the source's time limit.
-   * Never throws.
+   * Never throws. Kept as the {@link #latestWalk}.
    */
   public List<HeldObject> heldWithPaths() {
     if (!(source instanceof PathsToRoots paths)) {
       return List.of();
     }
     try {
-      return paths.heldWithPaths();
+      long start = System.nanoTime();
+      List<HeldObject> held = paths.heldWithPaths();
+      latestWalkCostMillis = (System.nanoTime() - start) / 1_000_000;
+      latestWalk = new LiveGraphWalk(JvmClock.uptimeMillis(), held);
+      return held;
     } catch (RuntimeException e) {
       Log.debug("the paths to GC roots could not be read", e);
       return List.of();
     }
+  }
+
+  /** The latest walk of the live graph made for any reason, {@link LiveGraphWalk#NONE} before the first. */
+  public LiveGraphWalk latestWalk() {
+    return latestWalk;
+  }
+
+  /**
+   * A walk of the live graph made now, or the latest if one was made lately: at most one every
+   * {@link #WALK_PERIOD_MILLIS}, and no more than a hundredth of the time. {@link LiveGraphWalk#NONE}
+   * while the JVM's sample is not running. On the collector thread.
+   */
+  public LiveGraphWalk recentWalk() {
+    LiveGraphWalk latest = latestWalk;
+    long waitMillis = Math.max(WALK_PERIOD_MILLIS, WALK_COST_DIVISOR * latestWalkCostMillis);
+    if (!started() || latest.atMillis() != Long.MIN_VALUE && JvmClock.uptimeMillis() - latest.atMillis() < waitMillis) {
+      return latest;
+    }
+    heldWithPaths();
+    return latestWalk;
   }
 
   /** The objects sampled and still alive now; empty if nothing can tell. Never throws. */

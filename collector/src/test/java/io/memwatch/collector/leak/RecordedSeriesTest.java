@@ -247,6 +247,57 @@ class RecordedSeriesTest {
   }
 
   @ParameterizedTest
+  @MethodSource("cacheAsFastAsTheLeakInALargerHeap")
+  void aCacheChurningAsFastAsTheLeakIsLiftedOnceTheJvmsWalkFindsItsOlderEntriesUnreachable(String name) {
+    // The same cache, with what the JVM's leak profiler would find walking the live graph: from the
+    // sampler's start (growth seen, 20 s in), a sampled entry a second, reachable for its 80 s.
+    // Once most of what it kept before the window is unreachable (entries from 80 s before it on,
+    // 120 s after the start here), it lets go as a cache does: no suspicion stands or comes later.
+    RecordedGcSeries series = RecordedGcSeries.load(name);
+    CacheSeenThroughOldCollections cache = new CacheSeenThroughOldCollections(2 << 20, 80_000, series.startedMillis());
+    SampledWalks walks = new SampledWalks().site(CacheSeenThroughOldCollections.CACHE, series.startedMillis() + 20_000, 1000, 80_000);
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, cache, walks));
+
+    cache.replay(series, event -> {
+      walks.now = event.endMillis();
+      recorder.accept(event);
+    });
+
+    System.out.printf("RecordedSeriesTest: %s with walks (%d): %s%n", name, walks.walks, recorder.changes.stream()
+        .map(v -> (v.suspected() ? "suspected at " : "lifted at ") + v.atMillis() / 1000.0).toList());
+    long settled = series.startedMillis() + 150_000;
+    assertThat(recorder.changes).filteredOn(LeakVerdict::suspected)
+        .allSatisfy(raised -> assertThat(raised.atMillis()).isLessThan(settled));
+    assertThat(recorder.changes.size() % 2).as("every suspicion lifted").isZero();
+    assertThat(recorder.changes).filteredOn(verdict -> !verdict.suspected())
+        .allSatisfy(lifted -> assertThat(lifted.atMillis()).isLessThan(settled));
+  }
+
+  @ParameterizedTest
+  @MethodSource("fastLeaks")
+  void aLeakBesideSessionsThatLetGoIsSuspectedAsEarlyWithTheJvmsWalks(String name) {
+    // What the walks find of the leak scenario: the leak keeps every object, sessions as busy as
+    // the leak let theirs go after 60 s, and the requests' promoted garbage is unreachable.
+    RecordedGcSeries series = RecordedGcSeries.load(name);
+    long started = series.startedMillis();
+    SampledWalks walks = new SampledWalks()
+        .site(new SiteKey("example.Leak.remember(Leak.java:12)", "byte[]"), started, 1000, Long.MAX_VALUE)
+        .site(new SiteKey("example.Sessions.open(Sessions.java:7)", "byte[]"), 0, 1000, 60_000)
+        .site(new SiteKey("example.Requests.handle(Requests.java:3)", "byte[]"), 0, 500, 0);
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, FollowedObjects.NONE, walks));
+    VerdictRecorder without = VerdictRecorder.withDefaults();
+
+    series.replay(event -> {
+      walks.now = event.endMillis();
+      recorder.accept(event);
+      without.accept(event);
+    });
+
+    assertThat(recorder.firstSuspectedAt()).as("suspected at, with walks (%d)", walks.walks).isEqualTo(without.firstSuspectedAt());
+    assertHeldUntilTheHeapRanOut(recorder, series);
+  }
+
+  @ParameterizedTest
   @MethodSource("slowLeaks")
   void aLeakOf1MiBPerMinuteIntoA2GiBHeapIsSuspectedWithin30Minutes(String name) {
     RecordedGcSeries series = RecordedGcSeries.load(name);
@@ -402,7 +453,7 @@ class RecordedSeriesTest {
    * until the old generation is next collected (its weak reference is cleared only then).
    */
   static final class CacheSeenThroughOldCollections implements FollowedObjects {
-    private static final SiteKey CACHE = new SiteKey("example.fixtures.ServiceScenarioApp$LruCache.put(ServiceScenarioApp.java:171)", "byte[]");
+    static final SiteKey CACHE = new SiteKey("example.fixtures.ServiceScenarioApp$LruCache.put(ServiceScenarioApp.java:171)", "byte[]");
     private final double bytesPerSecond;
     private final long lifeMillis;
     private final long startedMillis;

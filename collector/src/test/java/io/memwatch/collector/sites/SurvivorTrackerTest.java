@@ -192,28 +192,45 @@ class SurvivorTrackerTest {
     assertThat(registry.scrape()).as("memwatch's own objects are no site of the host's").doesNotContain("io.memwatch.");
   }
 
+  /** The JVM's sample as the agent reads it: with or without a walk from the GC roots. */
+  private static final class WalkedSample implements java.util.function.Supplier<List<OldObject>>, io.memwatch.collector.retainers.PathsToRoots {
+    final List<io.memwatch.collector.retainers.HeldObject> walked = new ArrayList<>();
+
+    @Override
+    public List<OldObject> get() {
+      return walked.stream().map(held -> new OldObject(held.site(), held.allocatedAtMillis())).toList();
+    }
+
+    @Override
+    public List<io.memwatch.collector.retainers.HeldObject> heldWithPaths() {
+      return List.copyOf(walked);
+    }
+  }
+
   @Test
-  void whileTheLiveSetGrowsTowardsASuspicionTheGaugesLeaveTheJvmsSampleUnread() {
-    // Each sample is written by the first read after it was taken; only the suspicion's asks for
-    // paths to GC roots, so reads before it would leave the growth's samples without one.
-    SurvivorTracker tracker = new SurvivorTracker(sites, 1000);
+  void aSuspectWhoseObjectsTheJvmsWalkFoundUnreachableKeepsOnlyWhatIsReachable() {
+    // Strings a cache turned over, promoted and dead but not collected yet, look kept as much as the
+    // leak's; the walk from the GC roots reaches none of them.
+    SiteKey cache = new SiteKey("com.example.Cache.put(Cache.java:42)", "java.lang.String");
+    SiteKey leak = new SiteKey("com.example.Listeners.add(Listeners.java:9)", "java.lang.String");
+    WalkedSample sample = new WalkedSample();
+    for (int i = 0; i < 10; i++) {
+      sample.walked.add(new io.memwatch.collector.retainers.HeldObject(10_000 + i * 1000, cache, i >= 8, null));
+      sample.walked.add(new io.memwatch.collector.retainers.HeldObject(10_500 + i * 1000, leak, true, null));
+    }
     OldObjects oldObjects = new OldObjects();
-    int[] reads = {0};
-    oldObjects.use(() -> {
-      reads[0]++;
-      return List.of(new OldObject(new SiteKey("com.example.Cache.put(Cache.java:42)", "java.lang.String"), 1_000));
-    });
-    boolean[] hold = {true};
-    LiveSitesPublisher publisher = new LiveSitesPublisher(tracker, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-        5, oldObjects, () -> 400L << 20, () -> hold[0]);
+    oldObjects.use(sample);
+    LiveSitesPublisher publisher = new LiveSitesPublisher(new SurvivorTracker(sites, 1000),
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), 5, oldObjects, () -> 400L << 20);
 
-    publisher.update();
-    publisher.update();
-    assertThat(reads[0]).isZero();
+    assertThat(publisher.suspects(0, 30_000, 100 << 20)).extracting(s -> s.site().site())
+        .as("before any walk").containsExactlyInAnyOrder(cache.site(), leak.site());
+    oldObjects.heldWithPaths();
+    List<LiveSitesPublisher.Suspect> suspects = publisher.suspects(0, 30_000, 100 << 20);
 
-    hold[0] = false;
-    publisher.update();
-    assertThat(reads[0]).isEqualTo(1);
+    assertThat(suspects).extracting(s -> s.site().site()).containsExactly(leak.site(), cache.site());
+    assertThat(suspects.get(0).retainedBytes()).isEqualTo(50L << 20);
+    assertThat(suspects.get(1).retainedBytes()).isEqualTo(10L << 20);
   }
 
   @Test

@@ -1,0 +1,89 @@
+package io.memwatch.collector.sites;
+
+import io.memwatch.collector.retainers.HeldObject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one search of the JVM's leak profiler from the GC roots found of its sampled objects
+ * ({@link OldObjects#recentWalk}): which of them are still reachable. Until the old generation is
+ * collected, an object that was promoted and died there looks alive to the heap's readings and to
+ * weak references alike; only such a walk tells it from a live one. A cache turning over lets go of
+ * what it kept a while ago, a leak never does.
+ *
+ * @param atMillis JVM uptime of the walk
+ * @param objects the sampled objects, with their sites and reachability
+ */
+public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
+  /** No walk. */
+  public static final LiveGraphWalk NONE = new LiveGraphWalk(Long.MIN_VALUE, List.of());
+  /** A walk this old still speaks for the heap: leaks and caches change over minutes. */
+  public static final long FRESH_MILLIS = 45_000;
+  // Fewer sampled objects of a site than this say nothing of it: a couple of stragglers.
+  static final int MIN_OBJECTS = 4;
+  // A site that kept no more than this share of what it allocated before a moment let go of it. A
+  // leak keeps all of it; a cache whose entries outlive the window keeps the youngest part.
+  static final double LET_GO_AT_MOST = 0.5;
+  private static final String MEMWATCH = "io.memwatch.";
+  // The share of a window's reachable objects that sites letting go must hold to explain its climb.
+  static final double TURNOVER_AT_LEAST = 0.75;
+
+  /** Whether this walk was made at most {@link #FRESH_MILLIS} before {@code nowMillis}. */
+  public boolean freshAt(long nowMillis) {
+    return atMillis != Long.MIN_VALUE && nowMillis - atMillis <= FRESH_MILLIS;
+  }
+
+  /**
+   * The share of {@code site}'s sampled objects allocated from {@code fromMillis} to {@code
+   * toMillis} that are still reachable; NaN where the walk holds too few of them to say.
+   */
+  public double reachableShare(SiteKey site, long fromMillis, long toMillis) {
+    int all = 0;
+    int reachable = 0;
+    for (HeldObject object : objects) {
+      if (site.equals(object.site()) && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
+        all++;
+        reachable += object.reachable() ? 1 : 0;
+      }
+    }
+    return all < MIN_OBJECTS ? Double.NaN : reachable / (double) all;
+  }
+
+  /**
+   * Whether what was allocated from {@code fromMillis} to {@code toMillis} and is still reachable
+   * is held mostly ({@link #TURNOVER_AT_LEAST}) by sites that let go of what they allocated before
+   * {@code fromMillis}: a cache turning over, whose evicted entries a climb of the readings is made
+   * of, rather than a leak, which keeps what it allocated whenever it did.
+   */
+  public boolean turnoverExplains(long fromMillis, long toMillis) {
+    Map<SiteKey, int[]> before = new HashMap<>(); // all, reachable
+    Map<SiteKey, Integer> keptSince = new HashMap<>();
+    int kept = 0;
+    for (HeldObject object : objects) {
+      if (object.site() == null || object.site().site().startsWith(MEMWATCH)) {
+        continue;
+      }
+      long at = object.allocatedAtMillis();
+      if (at < fromMillis) {
+        int[] counts = before.computeIfAbsent(object.site(), site -> new int[2]);
+        counts[0]++;
+        counts[1] += object.reachable() ? 1 : 0;
+      } else if (at < toMillis && object.reachable()) {
+        keptSince.merge(object.site(), 1, Integer::sum);
+        kept++;
+      }
+    }
+    if (kept < MIN_OBJECTS) {
+      return false;
+    }
+    int keptByTurnover = 0;
+    for (Map.Entry<SiteKey, Integer> site : keptSince.entrySet()) {
+      int[] counts = before.get(site.getKey());
+      if (counts != null && counts[0] >= MIN_OBJECTS && counts[1] <= LET_GO_AT_MOST * counts[0]) {
+        keptByTurnover += site.getValue();
+      }
+    }
+    return keptByTurnover >= TURNOVER_AT_LEAST * kept;
+  }
+}

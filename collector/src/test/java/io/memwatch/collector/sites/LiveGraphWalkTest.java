@@ -1,0 +1,71 @@
+package io.memwatch.collector.sites;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memwatch.collector.retainers.HeldObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LiveGraphWalkTest {
+  private static final SiteKey CACHE = new SiteKey("com.example.Cache.put(Cache.java:42)", "byte[]");
+  private static final SiteKey LEAK = new SiteKey("com.example.Listeners.add(Listeners.java:9)", "long[]");
+  private static final SiteKey OWN = new SiteKey("io.memwatch.collector.leak.BucketMinima.<init>(BucketMinima.java:27)", "long[]");
+
+  // One sampled object a second of `site` from `from` to `to`, reachable while younger than `life` at `now`.
+  private static void sampled(List<HeldObject> objects, SiteKey site, long from, long to, long life, long now) {
+    for (long at = from; at < to; at += 1000) {
+      objects.add(new HeldObject(at, site, now - at < life, null));
+    }
+  }
+
+  @Test
+  void aCacheThatLetGoOfItsOlderEntriesExplainsWhatTheWindowKept() {
+    List<HeldObject> objects = new ArrayList<>();
+    sampled(objects, CACHE, 0, 200_000, 80_000, 200_000);
+    LiveGraphWalk walk = new LiveGraphWalk(200_000, objects);
+
+    assertThat(walk.turnoverExplains(140_000, 200_000)).isTrue();
+    assertThat(walk.reachableShare(CACHE, 0, 100_000)).isZero();
+    assertThat(walk.reachableShare(CACHE, 140_000, 200_000)).isEqualTo(1.0);
+  }
+
+  @Test
+  void aCacheWhoseOlderEntriesAreMostlyAliveHasNotShownItLetsGo() {
+    List<HeldObject> objects = new ArrayList<>();
+    sampled(objects, CACHE, 110_000, 200_000, 80_000, 200_000); // of those before 140 s, two thirds alive
+
+    assertThat(new LiveGraphWalk(200_000, objects).turnoverExplains(140_000, 200_000)).isFalse();
+  }
+
+  @Test
+  void aLeakBesideTheCacheKeepsEnoughOfTheWindowToStandAsGrowth() {
+    List<HeldObject> objects = new ArrayList<>();
+    sampled(objects, CACHE, 0, 200_000, 80_000, 200_000);
+    sampled(objects, LEAK, 120_000, 200_000, Long.MAX_VALUE, 200_000);
+    LiveGraphWalk walk = new LiveGraphWalk(200_000, objects);
+
+    assertThat(walk.turnoverExplains(140_000, 200_000)).isFalse();
+    assertThat(walk.reachableShare(LEAK, 120_000, 200_000)).isEqualTo(1.0);
+  }
+
+  @Test
+  void memwatchsOwnObjectsAndAFewStragglersSayNothing() {
+    List<HeldObject> objects = new ArrayList<>();
+    sampled(objects, OWN, 0, 200_000, 1, 200_000);
+    sampled(objects, CACHE, 197_000, 200_000, 80_000, 200_000);
+    LiveGraphWalk walk = new LiveGraphWalk(200_000, objects);
+
+    assertThat(walk.turnoverExplains(140_000, 200_000)).isFalse();
+    assertThat(walk.reachableShare(CACHE, 190_000, 200_000)).isNaN();
+  }
+
+  @Test
+  void aWalkSpeaksForTheHeapForLessThanAMinute() {
+    LiveGraphWalk walk = new LiveGraphWalk(100_000, List.of());
+
+    assertThat(walk.freshAt(100_000 + LiveGraphWalk.FRESH_MILLIS)).isTrue();
+    assertThat(walk.freshAt(100_001 + LiveGraphWalk.FRESH_MILLIS)).isFalse();
+    assertThat(LiveGraphWalk.NONE.freshAt(0)).isFalse();
+  }
+}
