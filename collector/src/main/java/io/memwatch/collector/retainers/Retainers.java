@@ -1,18 +1,22 @@
 package io.memwatch.collector.retainers;
 
+import io.memwatch.collector.sites.LiveGraphWalk;
+import io.memwatch.collector.sites.SiteKey;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What keeps a leak's growth: the sampled objects allocated while the live set grew, grouped by
  * their retainer. The samples carry no weight, so a group's bytes are estimated as its share of those
  * samples times the growth: the JVM picks its samples by allocated bytes, so a share of samples is,
  * in expectation, a share of the bytes allocated then that are still alive. Only samples with a path
- * count: a dump writes paths for the samples taken since the JVM last swept dead ones (the newest),
- * and for a steady leak those stand for the rest.
+ * count, and not those of sites that let go of what they allocated before ({@link
+ * LiveGraphWalk#lettingGo}) where others remain: a cache's recent entries were allocated during the
+ * growth too, but they only replace the ones it evicted.
  */
 public final class Retainers {
   /** A retainer of the growth; {@code share} of the samples allocated during it. */
@@ -25,13 +29,15 @@ public final class Retainers {
    * hold more than a twentieth of those with a path, most samples first.
    */
   public static List<Retainer> of(List<HeldObject> held, long fromMillis, long toMillis, double grownBytes) {
+    Set<SiteKey> lettingGo = new LiveGraphWalk(toMillis, held).lettingGo(fromMillis);
+    List<HeldObject> growth = held.stream().filter(object -> object.retainer() != null
+        && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis).toList();
+    List<HeldObject> kept = growth.stream().filter(object -> !lettingGo.contains(object.site())).toList();
     Map<String, Integer> counts = new HashMap<>();
     int total = 0;
-    for (HeldObject object : held) {
-      if (object.retainer() != null && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
-        total++;
-        counts.merge(object.retainer(), 1, Integer::sum);
-      }
+    for (HeldObject object : kept.isEmpty() ? growth : kept) {
+      total++;
+      counts.merge(object.retainer(), 1, Integer::sum);
     }
     List<Retainer> retainers = new ArrayList<>();
     for (Map.Entry<String, Integer> count : counts.entrySet()) {

@@ -2,8 +2,10 @@ package io.memwatch.collector.sites;
 
 import io.memwatch.collector.retainers.HeldObject;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one search of the JVM's leak profiler from the GC roots found of its sampled objects
@@ -51,39 +53,47 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
   }
 
   /**
-   * Whether what was allocated from {@code fromMillis} to {@code toMillis} and is still reachable
-   * is held mostly ({@link #TURNOVER_AT_LEAST}) by sites that let go of what they allocated before
-   * {@code fromMillis}: a cache turning over, whose evicted entries a climb of the readings is made
-   * of, rather than a leak, which keeps what it allocated whenever it did.
+   * The sites that let go of what they allocated before {@code beforeMillis}: of at least {@link
+   * #MIN_OBJECTS} of their sampled objects from then, the walk reached at most {@link
+   * #LET_GO_AT_MOST}. A leak keeps all of it; a cache whose entries outlive the window keeps the
+   * youngest part. memwatch's own sites are none of the host's.
    */
-  public boolean turnoverExplains(long fromMillis, long toMillis) {
+  public Set<SiteKey> lettingGo(long beforeMillis) {
     Map<SiteKey, int[]> before = new HashMap<>(); // all, reachable
-    Map<SiteKey, Integer> keptSince = new HashMap<>();
-    int kept = 0;
     for (HeldObject object : objects) {
-      if (object.site() == null || object.site().site().startsWith(MEMWATCH)) {
-        continue;
-      }
-      long at = object.allocatedAtMillis();
-      if (at < fromMillis) {
+      if (object.site() != null && !object.site().site().startsWith(MEMWATCH) && object.allocatedAtMillis() < beforeMillis) {
         int[] counts = before.computeIfAbsent(object.site(), site -> new int[2]);
         counts[0]++;
         counts[1] += object.reachable() ? 1 : 0;
-      } else if (at < toMillis && object.reachable()) {
-        keptSince.merge(object.site(), 1, Integer::sum);
-        kept++;
       }
     }
-    if (kept < MIN_OBJECTS) {
-      return false;
-    }
+    Set<SiteKey> sites = new HashSet<>();
+    before.forEach((site, counts) -> {
+      if (counts[0] >= MIN_OBJECTS && counts[1] <= LET_GO_AT_MOST * counts[0]) {
+        sites.add(site);
+      }
+    });
+    return sites;
+  }
+
+  /**
+   * Whether what was allocated from {@code fromMillis} to {@code toMillis} and is still reachable
+   * is held mostly ({@link #TURNOVER_AT_LEAST}) by sites that {@link #lettingGo let go} of what they
+   * allocated before {@code fromMillis}: a cache turning over, whose evicted entries a climb of the
+   * readings is made of, rather than a leak, which keeps what it allocated whenever it did.
+   */
+  public boolean turnoverExplains(long fromMillis, long toMillis) {
+    Set<SiteKey> lettingGo = lettingGo(fromMillis);
+    int kept = 0;
     int keptByTurnover = 0;
-    for (Map.Entry<SiteKey, Integer> site : keptSince.entrySet()) {
-      int[] counts = before.get(site.getKey());
-      if (counts != null && counts[0] >= MIN_OBJECTS && counts[1] <= LET_GO_AT_MOST * counts[0]) {
-        keptByTurnover += site.getValue();
+    for (HeldObject object : objects) {
+      long at = object.allocatedAtMillis();
+      if (object.site() != null && !object.site().site().startsWith(MEMWATCH) && at >= fromMillis && at < toMillis
+          && object.reachable()) {
+        kept++;
+        keptByTurnover += lettingGo.contains(object.site()) ? 1 : 0;
       }
     }
-    return keptByTurnover >= TURNOVER_AT_LEAST * kept;
+    return kept >= MIN_OBJECTS && keptByTurnover >= TURNOVER_AT_LEAST * kept;
   }
 }

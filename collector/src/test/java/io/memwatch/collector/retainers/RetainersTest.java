@@ -11,6 +11,31 @@ class RetainersTest {
   private static final String LISTENERS = "example.Bus.listeners (java.util.ArrayList)";
 
   @Test
+  void aCacheThatLetGoOfItsOlderEntriesDoesNotKeepTheGrowth() {
+    // The cache's recent entries were allocated during the growth and are reachable, but its entries
+    // from before it are not: they only replace what it evicted. The listeners keep all of theirs.
+    io.memwatch.collector.sites.SiteKey cache = new io.memwatch.collector.sites.SiteKey("example.Cache.put(Cache.java:27)", "byte[]");
+    io.memwatch.collector.sites.SiteKey leak = new io.memwatch.collector.sites.SiteKey("example.Bus.add(Bus.java:29)", "long[]");
+    String table = "example.Cache.RECENT (java.util.LinkedHashMap)";
+    List<HeldObject> held = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      held.add(new HeldObject(1_000 + i * 500, cache, false, null)); // evicted, not collected yet
+      held.add(new HeldObject(1_000 + i * 500, leak, true, LISTENERS));
+    }
+    for (int i = 0; i < 14; i++) {
+      held.add(new HeldObject(10_000 + i * 500, cache, true, table));
+    }
+    for (int i = 0; i < 8; i++) {
+      held.add(new HeldObject(10_000 + i * 500, leak, true, LISTENERS));
+    }
+
+    List<Retainers.Retainer> retainers = Retainers.of(held, 10_000, 20_000, 100 << 20);
+
+    assertThat(retainers).extracting(Retainers.Retainer::name).containsExactly(LISTENERS);
+    assertThat(retainers.get(0).estimatedBytes()).isEqualTo(100 << 20);
+  }
+
+  @Test
   void theGrowthsSamplesAreGroupedByRetainerAndTheirShareOfTheGrowthEstimated() {
     List<HeldObject> held = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
