@@ -5,6 +5,7 @@ import io.memwatch.collector.log.Log;
 import io.memwatch.collector.retainers.HeldObject;
 import io.memwatch.collector.retainers.Retainers;
 import io.memwatch.collector.sites.LiveSitesPublisher;
+import io.memwatch.collector.sites.SiteKey;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
@@ -42,6 +43,8 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   private LeakVerdict unretained; // the suspicion whose retainers are not named yet
   private long searchedAtMillis;
   private int searches;
+  private SiteKey namedFirst; // the first suspect the lines named so far
+  private long reviewedAtMillis;
 
   /** @param dumper where to dump on a new suspicion, or null to never dump */
   public LeakReporter(SuspectSource suspects, HeapDumper dumper) {
@@ -78,7 +81,9 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     List<HeldObject> held = unretained == null ? List.of() : heldWithPaths.get();
     List<LiveSitesPublisher.Suspect> named = suspectsOf(verdict, verdict);
     unnamed = named.isEmpty() ? verdict : null;
+    namedFirst = named.isEmpty() ? null : named.get(0).site();
     askedAtMillis = verdict.atMillis();
+    reviewedAtMillis = verdict.atMillis();
     Log.warn("leak suspected: " + verdict.summary() + "; " + describe(named));
     if (unretained != null) {
       nameRetainers(verdict, held);
@@ -116,15 +121,40 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
       nameRetainers(now, heldWithPaths.get());
       searched = true;
     }
-    if (unnamed == null || !searched && now.atMillis() - askedAtMillis < ASK_AGAIN_MILLIS) {
+    if (unnamed == null) {
+      review(now);
+      return;
+    }
+    if (!searched && now.atMillis() - askedAtMillis < ASK_AGAIN_MILLIS) {
       return;
     }
     askedAtMillis = now.atMillis();
     List<LiveSitesPublisher.Suspect> named = suspectsOf(unnamed, now);
     if (!named.isEmpty()) {
+      namedFirst = named.get(0).site();
+      reviewedAtMillis = now.atMillis();
       Log.warn("leak suspects: " + describe(named).substring("suspect sites: ".length())
           + " (kept since the window that raised the suspicion began, " + (now.atMillis() - windowStart(unnamed)) / 1000 + " s ago)");
       unnamed = null;
+    }
+  }
+
+  // The window that raised a suspicion can hold more than the leak: a warm-up still filling a cache,
+  // or the leak only in its later part (a leak that began within it has kept nothing from its first
+  // stages, and a cache filling up has). Once a whole window has passed, its sites are asked again
+  // over the last window, and named again if another comes first; then once a window.
+  private void review(LeakVerdict now) {
+    long windowMillis = now.windowSeconds() * 1000L;
+    if (windowMillis <= 0 || now.atMillis() - reviewedAtMillis < windowMillis) {
+      return;
+    }
+    reviewedAtMillis = now.atMillis();
+    long from = now.atMillis() - windowMillis;
+    List<LiveSitesPublisher.Suspect> named = suspects.suspects(from, now.atMillis(), grownSince(from, now.atMillis(), now));
+    if (!named.isEmpty() && !named.get(0).site().equals(namedFirst)) {
+      namedFirst = named.get(0).site();
+      Log.warn("leak suspects now: " + describe(named).substring("suspect sites: ".length())
+          + " (kept over the last " + now.windowSeconds() + " s)");
     }
   }
 

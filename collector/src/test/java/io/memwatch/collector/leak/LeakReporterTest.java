@@ -69,6 +69,31 @@ class LeakReporterTest {
   }
 
   @Test
+  void aWindowLaterItsSuspectsAreAskedAgainAndNamedAgainOnlyIfAnotherComesFirst() {
+    // The leak began within the window that raised the suspicion, beside a cache still filling up:
+    // the cache kept from every stage of that window, the leak only from its later ones.
+    SiteKey cache = new SiteKey("example.Carts.open(Carts.java:27)", "byte[]");
+    LeakReporter reporter = new LeakReporter((from, to, grown) -> {
+      asked.add(new long[] {from, to});
+      Suspect leak = new Suspect(LEAK, 90L << 20, 80L << 20, from >= 40_000);
+      Suspect filling = new Suspect(cache, 40L << 20, 30L << 20, from < 40_000);
+      return from < 40_000 ? List.of(filling, leak) : List.of(leak, filling);
+    }, null);
+
+    reporter.accept(suspected(60_000, 60_000));
+    reporter.afterCollection(suspected(60_000, 100_000)); // not a window yet
+    reporter.afterCollection(suspected(60_000, 121_000));
+    reporter.afterCollection(suspected(60_000, 150_000));
+    reporter.afterCollection(suspected(60_000, 185_000)); // the same first suspect: nothing to say
+
+    assertThat(lines()).hasSize(2);
+    assertThat(lines().get(0)).contains("suspect sites: example.Carts.open(Carts.java:27) byte[] kept 30 MiB");
+    assertThat(lines().get(1)).isEqualTo("memwatch: leak suspects now: example.Leak.remember(Leak.java:12) byte[] kept 80 MiB,"
+        + " example.Carts.open(Carts.java:27) byte[] kept 30 MiB (kept over the last 60 s)");
+    assertThat(asked).extracting(window -> window[0]).containsExactly(0L, 61_000L, 125_000L);
+  }
+
+  @Test
   void aSuspicionNamedAtOnceIsNotNamedAgain() {
     judgedBefore = 45_000;
     LeakReporter reporter = new LeakReporter(this::suspects, null);
