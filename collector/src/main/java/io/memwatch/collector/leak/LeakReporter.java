@@ -44,6 +44,7 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
   private long searchedAtMillis;
   private int searches;
   private SiteKey namedFirst; // the first suspect the lines named so far
+  private String retainedFirst; // the first retainer they named so far
   private long reviewedAtMillis;
 
   /** @param dumper where to dump on a new suspicion, or null to never dump */
@@ -141,8 +142,9 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
 
   // The window that raised a suspicion can hold more than the leak: a warm-up still filling a cache,
   // or the leak only in its later part (a leak that began within it has kept nothing from its first
-  // stages, and a cache filling up has). Once a whole window has passed, its sites are asked again
-  // over the last window, and named again if another comes first; then once a window.
+  // stages, and a cache filling up has). Once a whole window has passed, its retainers and sites are
+  // asked again over the last window (a search for paths: one a window at most), and named again if
+  // another comes first; then once a window.
   private void review(LeakVerdict now) {
     long windowMillis = now.windowSeconds() * 1000L;
     if (windowMillis <= 0 || now.atMillis() - reviewedAtMillis < windowMillis) {
@@ -150,11 +152,23 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     }
     reviewedAtMillis = now.atMillis();
     long from = now.atMillis() - windowMillis;
-    List<LiveSitesPublisher.Suspect> named = suspects.suspects(from, now.atMillis(), grownSince(from, now.atMillis(), now));
+    double grown = grownSince(from, now.atMillis(), now);
+    String over = "over the last " + now.windowSeconds() + " s)";
+    // The search first: the suspects are told from it which of their objects are still reachable.
+    // Where searches found no retainer, another would not either: paths need what they could not.
+    if (heldWithPaths != null && retainedFirst != null) {
+      List<HeldObject> held = heldWithPaths.get();
+      List<Retainers.Retainer> retainers = Retainers.of(held, from, now.atMillis(), grown);
+      if (!retainers.isEmpty() && !retainers.get(0).name().equals(retainedFirst)) {
+        retainedFirst = retainers.get(0).name();
+        Log.warn("leak retained now by: " + Retainers.describe(retainers, Retainers.withPath(held, from, now.atMillis())) + " (" + over);
+        retainersFound.accept(retainers);
+      }
+    }
+    List<LiveSitesPublisher.Suspect> named = suspects.suspects(from, now.atMillis(), grown);
     if (!named.isEmpty() && !named.get(0).site().equals(namedFirst)) {
       namedFirst = named.get(0).site();
-      Log.warn("leak suspects now: " + describe(named).substring("suspect sites: ".length())
-          + " (kept over the last " + now.windowSeconds() + " s)");
+      Log.warn("leak suspects now: " + describe(named).substring("suspect sites: ".length()) + " (kept " + over);
     }
   }
 
@@ -211,6 +225,7 @@ public final class LeakReporter implements Consumer<LeakVerdict> {
     if (!held.isEmpty()) {
       Log.warn("leak retained by: " + found);
     }
+    retainedFirst = retainers.isEmpty() ? null : retainers.get(0).name();
     retainersFound.accept(retainers);
   }
 

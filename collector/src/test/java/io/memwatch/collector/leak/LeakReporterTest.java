@@ -94,6 +94,33 @@ class LeakReporterTest {
   }
 
   @Test
+  void aWindowLaterWhatKeepsTheGrowthIsSearchedAgainAndNamedAgainIfAnotherComesFirst() {
+    // At the suspicion the carts were still filling, so their map held most of the window's objects;
+    // a window later, the audit list holds what was allocated since.
+    String carts = "example.Shop.CARTS (java.util.concurrent.ConcurrentHashMap)";
+    String audit = "example.Shop.AUDIT (java.util.ArrayList)";
+    List<io.memwatch.collector.retainers.HeldObject> held = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      held.add(new io.memwatch.collector.retainers.HeldObject(i * 2_000, i < 20 ? carts : audit));
+      held.add(new io.memwatch.collector.retainers.HeldObject(70_000 + i * 2_000, i < 5 ? carts : audit));
+    }
+    List<List<io.memwatch.collector.retainers.Retainers.Retainer>> published = new ArrayList<>();
+    judgedBefore = 200_000;
+    LeakReporter reporter = new LeakReporter(this::suspects, null, () -> List.copyOf(held), published::add);
+
+    reporter.accept(suspected(60_000, 60_000));
+    reporter.afterCollection(suspected(60_000, 125_000));
+    reporter.afterCollection(suspected(60_000, 190_000)); // the same first retainer: nothing to say
+
+    assertThat(lines()).filteredOn(line -> line.contains("retained")).hasSize(2);
+    assertThat(lines().get(1)).startsWith("memwatch: leak retained by: " + carts + " holds 20 of 30 ");
+    assertThat(lines().get(2)).startsWith("memwatch: leak retained now by: " + audit + " holds 23 of 28 ")
+        .endsWith(" (over the last 60 s)");
+    assertThat(published).hasSize(2);
+    assertThat(published.get(1).get(0).name()).isEqualTo(audit);
+  }
+
+  @Test
   void aSuspicionNamedAtOnceIsNotNamedAgain() {
     judgedBefore = 45_000;
     LeakReporter reporter = new LeakReporter(this::suspects, null);
