@@ -216,8 +216,9 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
   // Hooked code's objects are named by their allocating frame, as the hooks name them.
   private SiteKey allocatingSite(RecordedEvent event) {
     RecordedFrames frames = RecordedFrames.of(event.getStackTrace());
-    int site = resolver.resolve(threadName(event), frames, typeName(event));
-    return sites.key(site == SiteResolver.HOOKED ? resolver.allocatingFrame(frames, typeName(event)) : site);
+    String type = typeName(event);
+    int site = resolver.resolve(threadName(event), frames, type);
+    return sites.key(site == SiteResolver.HOOKED ? resolver.allocatingFrame(frames, type) : site);
   }
 
   private static String threadName(RecordedEvent event) {

@@ -31,6 +31,10 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>a reading falls back below the middle of the growth that raised it (and at least a
  *       saw-tooth drop below where it stood): the growth was garbage after all; or
+ *   <li>a reading a whole driving window later stands no higher than where it was raised; or
+ *   <li>for a suspicion raised by young collections' readings, a walk of the live graph ({@link
+ *       LiveGraphWalk}) finds that the sites holding the window's growth let go of what they kept
+ *       before it: a cache turning over; or
  *   <li>no window has cleared even the lower hold bar for {@link LeakSettings#clearAfter()}.
  * </ul>
  *
@@ -349,9 +353,9 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // the readings and the followed objects alike: a cache whose entries outlive the window keeps
   // objects from every stage of it too, and its readings climb as fast as it turns over (2 MiB/s in
   // a 1 GiB heap on Java 25's Parallel and Serial for four minutes). The JVM's leak profiler can walk
-  // the live graph without a collection: if the sites holding most of what the window kept found
-  // unreachable most of what they kept before it, they let go of it, as a cache does and a leak
-  // never does.
+  // the live graph without a collection: if most of what the window kept belongs to sites of which
+  // it reaches at most half of what they kept before the window, they let go of it, as a cache does
+  // and a leak never does.
   private boolean turnover(TrendWindow window) {
     LiveGraphWalk walk = walks.get();
     return walk.freshAt(nowMillis) && walk.turnoverExplains(nowMillis - window.millis(), Long.MAX_VALUE);

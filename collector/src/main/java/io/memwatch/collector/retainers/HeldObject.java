@@ -16,7 +16,7 @@ import io.memwatch.collector.sites.SiteKey;
  *     (java.util.HashMap)}; null where the JVM found no path within its time limit
  */
 public record HeldObject(long allocatedAtMillis, SiteKey site, boolean reachable, String retainer) {
-  /** An object the search reached, or not, with nothing known of its site. */
+  /** An object taken as reachable, with a retainer or none, and nothing known of its site. */
   public HeldObject(long allocatedAtMillis, String retainer) {
     this(allocatedAtMillis, null, true, retainer);
   }

@@ -56,12 +56,12 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
    * The sites that let go of what they allocated before {@code beforeMillis}: of at least {@link
    * #MIN_OBJECTS} of their sampled objects from then, the walk reached at most {@link
    * #LET_GO_AT_MOST}. A leak keeps all of it; a cache whose entries outlive the window keeps the
-   * youngest part. memwatch's own sites are none of the host's.
+   * youngest part.
    */
   public Set<SiteKey> lettingGo(long beforeMillis) {
     Map<SiteKey, int[]> before = new HashMap<>(); // all, reachable
     for (HeldObject object : objects) {
-      if (object.site() != null && !object.site().site().startsWith(MEMWATCH) && object.allocatedAtMillis() < beforeMillis) {
+      if (isHosts(object) && object.allocatedAtMillis() < beforeMillis) {
         int[] counts = before.computeIfAbsent(object.site(), site -> new int[2]);
         counts[0]++;
         counts[1] += object.reachable() ? 1 : 0;
@@ -88,12 +88,16 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
     int keptByTurnover = 0;
     for (HeldObject object : objects) {
       long at = object.allocatedAtMillis();
-      if (object.site() != null && !object.site().site().startsWith(MEMWATCH) && at >= fromMillis && at < toMillis
-          && object.reachable()) {
+      if (isHosts(object) && at >= fromMillis && at < toMillis && object.reachable()) {
         kept++;
         keptByTurnover += lettingGo.contains(object.site()) ? 1 : 0;
       }
     }
     return kept >= MIN_OBJECTS && keptByTurnover >= TURNOVER_AT_LEAST * kept;
+  }
+
+  // memwatch's own objects are part of the heap, but none of its sites is the host's.
+  private static boolean isHosts(HeldObject object) {
+    return object.site() != null && !object.site().site().startsWith(MEMWATCH);
   }
 }
