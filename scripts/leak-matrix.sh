@@ -44,6 +44,10 @@ scenario_args() {
     warmup) heap=512m; watch=200; args=(warmup) ;;
     step) heap=512m; watch=200; args=(step) ;;
     batch) heap=512m; watch=200; args=(batch) ;;
+    # The same batch made by the JDK (Arrays.copyOf): no hook follows its objects.
+    jdkbatch) heap=512m; watch=200; args=(batch jdkMade=1) ;;
+    # ... in 1 GiB: several batches promoted before the first old collection.
+    jdkbatch1g) heap=1g; watch=300; args=(batch jdkMade=1) ;;
     idle) heap=512m; watch=120; args=(idle) ;;
     slow) heap=2g; watch=2100; args=(leak keepKib=1 keepEvery=30 sessionKib=2 sessionSeconds=60) ;;
     # 15 MiB/min into 256 MiB, 1 KiB of garbage a request: a young collection a minute or so, and

@@ -5,7 +5,6 @@ import io.memwatch.collector.log.Log;
 import io.memwatch.collector.retainers.HeldObject;
 import io.memwatch.collector.retainers.PathsToRoots;
 import io.memwatch.collector.sites.OldObject;
-import io.memwatch.collector.sites.SiteKey;
 import io.memwatch.collector.sites.SiteRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -110,7 +109,7 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
         String retainer = reachable && !inFlight(event, allocatedAt, readAt) ? names.of(path(event)) : null;
         withPath += retainer == null ? 0 : 1;
         unreachable += reachable ? 0 : 1;
-        held.add(new HeldObject(allocatedAt, allocatingSite(event), reachable || !searchedAll, retainer));
+        held.add(heldObject(event, allocatedAt, reachable || !searchedAll, retainer));
       }
       Log.debug("read " + held.size() + " of the JVM's sampled live objects, " + withPath + " with a path to a GC root, "
           + unreachable + " reached by none, in " + (System.nanoTime() - start) / 1_000_000 + " ms"
@@ -214,11 +213,12 @@ final class OldObjectRecording implements Supplier<List<OldObject>>, PathsToRoot
   }
 
   // Hooked code's objects are named by their allocating frame, as the hooks name them.
-  private SiteKey allocatingSite(RecordedEvent event) {
+  private HeldObject heldObject(RecordedEvent event, long allocatedAt, boolean reachable, String retainer) {
     RecordedFrames frames = RecordedFrames.of(event.getStackTrace());
     String type = typeName(event);
     int site = resolver.resolve(threadName(event), frames, type);
-    return sites.key(site == SiteResolver.HOOKED ? resolver.allocatingFrame(frames, type) : site);
+    boolean hooked = site == SiteResolver.HOOKED;
+    return new HeldObject(allocatedAt, sites.key(hooked ? resolver.allocatingFrame(frames, type) : site), hooked, reachable, retainer);
   }
 
   private static String threadName(RecordedEvent event) {

@@ -335,10 +335,12 @@ public final class LeakDetector implements Consumer<GcEvent> {
 
   // A live set that grew along a line keeps, of what was allocated in the window's first half, as
   // much as it grew meanwhile. If not even a quarter of that can still be alive (the followed
-  // objects of then are dead, and the JVM's sampler saw too little allocated where no hook follows),
-  // the readings climbed with garbage the collector has not reclaimed yet: G1 falling behind a
-  // churning cache on a busy machine, its remarks freeing less each time. Judged from when the
-  // sampler counts (its start), over at least a sixth of the window (10 s of the default minute).
+  // objects of then are dead, and the JVM's sampler saw too little allocated where no hook follows,
+  // or a walk of the live graph reached too little of that), the readings climbed with garbage the
+  // collector has not reclaimed yet: G1 falling behind a churning cache on a busy machine, its
+  // remarks freeing less each time; a batch the JDK made, promoted whole and let go. Judged from
+  // when the sampler counts (its start), over at least a sixth of the window (10 s of the default
+  // minute).
   private boolean couldBeAlive(TrendWindow window, Trend trend) {
     long from = Math.max(nowMillis - window.millis(), followed.aliveKnownSinceMillis());
     long to = nowMillis - window.millis() / 2;
@@ -346,7 +348,19 @@ public final class LeakDetector implements Consumer<GcEvent> {
       return true;
     }
     double keptByALeak = trend.slope() * (to - from) / 1000.0;
-    return followed.aliveAtMostBytes(from, to) >= keptByALeak / 4;
+    return followed.aliveAtMostBytes(from, to, unhookedReachable(window, from, to)) >= keptByALeak / 4;
+  }
+
+  // Until the old generation is collected, what the JDK or a library made and the young collections
+  // promoted looks alive to the readings and is followed by no hook: only a walk of the live graph
+  // tells which share of it is still reached. Windows of floors are left alone: old collections
+  // judge them, and walks stop the JVM.
+  private double unhookedReachable(TrendWindow window, long from, long to) {
+    if (window.floorsOnly()) {
+      return 1;
+    }
+    LiveGraphWalk walk = walks.get();
+    return walk.freshAt(nowMillis) ? walk.unhookedReachableAtMost(from, to) : 1;
   }
 
   // Until the old generation is collected, the entries a cache evicted stay there looking alive, to
@@ -473,7 +487,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
                 + " of the first half, from %d s, at most %.0f MiB alive",
             windows.get(i).seconds(), onsetEvidence[i], siteDriven[i] ? " (a site's count)" : "", trend.points(),
             trend.spanSeconds(), trend.slope() / (1 << 20), onsetBars[i] / (1 << 20), sample.bytes() >> 20,
-            knownFrom / 1000, followed.aliveAtMostBytes(knownFrom, nowMillis - windows.get(i).millis() / 2) / (1 << 20)));
+            knownFrom / 1000, followed.aliveAtMostBytes(knownFrom, nowMillis - windows.get(i).millis() / 2, 1) / (1 << 20)));
         suspected = true;
         sinceMillis = nowMillis;
         driving = i;
@@ -536,6 +550,10 @@ public final class LeakDetector implements Consumer<GcEvent> {
     TrendWindow drivingWindow = windows.get(driving);
     if (!drivingWindow.floorsOnly() && !siteDriven[driving] && turnover(drivingWindow)) {
       lift(sample.bytes(), "the sites that kept what the readings rose by let go of what they kept before (a cache turning over)");
+      return;
+    }
+    if (!drivingWindow.floorsOnly() && !siteDriven[driving] && !couldBeAlive(drivingWindow, trends[driving])) {
+      lift(sample.bytes(), "too little of what the window's first half allocated can still be alive (a batch promoted whole and let go)");
       return;
     }
     for (int i = 0; i < windows.size(); i++) {

@@ -53,6 +53,25 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
   }
 
   /**
+   * At most which share of what sites no hook follows allocated from {@code fromMillis} to {@code
+   * toMillis} is still reachable, by this walk's sample of it: {@code (reached + 1) / (sampled +
+   * 1)}, so that a few sampled objects, none reached, still leave room for a leak the sample missed.
+   * 1 where it sampled fewer than {@link #MIN_OBJECTS} of them.
+   */
+  public double unhookedReachableAtMost(long fromMillis, long toMillis) {
+    int all = 0;
+    int reachable = 0;
+    for (HeldObject object : objects) {
+      long at = object.allocatedAtMillis();
+      if (isHosts(object) && !object.hooked() && at >= fromMillis && at < toMillis) {
+        all++;
+        reachable += object.reachable() ? 1 : 0;
+      }
+    }
+    return all < MIN_OBJECTS ? 1 : (reachable + 1) / (all + 1.0);
+  }
+
+  /**
    * The sites that let go of what they allocated before {@code beforeMillis}: of at least {@link
    * #MIN_OBJECTS} of their sampled objects from then, the walk reached at most {@link
    * #LET_GO_AT_MOST}. A leak keeps all of it; a cache whose entries outlive the window keeps the

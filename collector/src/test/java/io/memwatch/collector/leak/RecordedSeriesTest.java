@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.memwatch.collector.sites.FollowedObjects;
+import io.memwatch.collector.sites.LiveGraphWalk;
 import io.memwatch.collector.sites.Retention;
 import io.memwatch.collector.sites.SiteKey;
 import io.memwatch.collector.events.GcEvent;
@@ -20,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The leak rule at its default settings on collections recorded from real JVMs, every scenario on
  * every collector, each JVM at its default heap layout with a 512 MiB heap (2 GiB for the slow
- * leak, 256 MiB for the medium one); see {@link RecordedGcSeries} and {@code scripts/leak-matrix.sh}, which records them.
+ * leak, 256 MiB for the medium one, 1 GiB for churn1big and jdkbatch1g); see {@link RecordedGcSeries} and {@code scripts/leak-matrix.sh}, which records them.
  */
 class RecordedSeriesTest {
   private static final Path SERIES = Path.of("src/test/resources/gc-series");
@@ -47,7 +48,7 @@ class RecordedSeriesTest {
   }
 
   static Stream<String> healthy() throws IOException {
-    return Stream.of("churn10", "churn1", "warmup", "step", "batch", "idle").flatMap(prefix -> {
+    return Stream.of("churn10", "churn1", "warmup", "step", "batch", "jdkbatch", "jdkbatch1g", "idle").flatMap(prefix -> {
       try {
         return series(prefix);
       } catch (IOException e) {
@@ -162,6 +163,75 @@ class RecordedSeriesTest {
     });
 
     assertThat(recorder.changes).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("promotedGarbageBeforeAnyOldCollection")
+  void aBatchTheJdkMadePromotedWholeIsLiftedOnceAWalkFindsItUnreachable(String name) {
+    // The same collections, the batch's arrays made by the JDK: no hook follows them, so no stage
+    // of theirs is known, and the JVM's sampler saw their bytes allocated. The first suspicion comes
+    // before the leak profiler sampled anything of the window's first half (it starts on growth
+    // seen); the next walk that holds a batch before the held one finds it unreachable, and too
+    // little of what that half allocated can still be alive: lifted before the old generation is
+    // collected, and well within the alert's minute.
+    RecordedGcSeries series = RecordedGcSeries.load(name);
+    JdkMadeBatch batch = new JdkMadeBatch(series.startedMillis());
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, batch, batch::walk));
+
+    series.replay(event -> {
+      batch.now = event.endMillis();
+      if (GcClassifier.sample(event).map(LiveSample::isFloor).orElse(false)) {
+        batch.lastOldCollectionMillis = event.endMillis();
+      }
+      recorder.accept(event);
+    });
+
+    long firstFloor = series.events().stream()
+        .filter(event -> GcClassifier.sample(event).map(LiveSample::isFloor).orElse(false))
+        .mapToLong(GcEvent::endMillis).min().orElseThrow();
+    System.out.printf("RecordedSeriesTest: %s, the batch made by the JDK, with walks (%d): %s; first old collection at %.1f s%n",
+        name, batch.walks, recorder.changes.stream().map(v -> (v.suspected() ? "suspected at " : "lifted at ") + v.atMillis() / 1000.0).toList(),
+        firstFloor / 1000.0);
+    assertThat(recorder.changes).hasSize(2);
+    assertThat(recorder.changes.get(1).suspected()).isFalse();
+    assertThat(recorder.changes.get(1).atMillis()).isLessThan(firstFloor)
+        .isLessThan(recorder.changes.get(0).atMillis() + 30_000);
+  }
+
+  @ParameterizedTest
+  @MethodSource("fastLeaks")
+  void aLeakTheJdkMadeIsSuspectedAsEarlyWithTheJvmsWalksBesidePromotedGarbageTheJdkMade(String name) {
+    // A leak of Strings the JDK builds, beside twice as many bytes of JDK-made request garbage that
+    // young collections promote and that dies in the old generation: a walk reaches the leak's
+    // objects only, a third of what it sampled, and what could still be alive stays far above what
+    // the climb needs.
+    RecordedGcSeries series = RecordedGcSeries.load(name);
+    long started = series.startedMillis();
+    SampledWalks walks = new SampledWalks()
+        .unhookedSite(new SiteKey("example.Audit.record(Audit.java:12)", "byte[]"), started, 1000, Long.MAX_VALUE)
+        .unhookedSite(new SiteKey("example.Requests.render(Requests.java:30)", "byte[]"), 0, 500, 0);
+    FollowedObjects sampler = new FollowedObjects() {
+      @Override
+      public long aliveKnownSinceMillis() {
+        return 3_000;
+      }
+
+      @Override
+      public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedReachable) {
+        return unhookedReachable * (toMillis - fromMillis) / 1000.0 * (2 + 4) * SimulatedHeap.MIB;
+      }
+    };
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, sampler, walks));
+    VerdictRecorder without = VerdictRecorder.withDefaults();
+
+    series.replay(event -> {
+      walks.now = event.endMillis();
+      recorder.accept(event);
+      without.accept(event);
+    });
+
+    assertThat(recorder.firstSuspectedAt()).as("suspected at, with walks (%d)", walks.walks).isEqualTo(without.firstSuspectedAt());
+    assertHeldUntilTheHeapRanOut(recorder, series);
   }
 
   @ParameterizedTest
@@ -398,8 +468,8 @@ class RecordedSeriesTest {
    */
   static final class BatchBursts implements FollowedObjects {
     private static final SiteKey BATCH = new SiteKey("example.fixtures.ServiceScenarioApp.handle(ServiceScenarioApp.java:137)", "byte[]");
-    private static final double BUILD_BYTES_PER_SECOND = 500 * 64 * 1024;
-    private static final long BUILD_MILLIS = (long) (120.0 * (1 << 20) / BUILD_BYTES_PER_SECOND * 1000);
+    static final double BUILD_BYTES_PER_SECOND = 500 * 64 * 1024;
+    static final long BUILD_MILLIS = (long) (120.0 * (1 << 20) / BUILD_BYTES_PER_SECOND * 1000);
     private final long started;
     long now;
     long lastOldCollectionMillis = Long.MIN_VALUE;
@@ -424,6 +494,64 @@ class RecordedSeriesTest {
       long from = Math.max(now - windowMillis, started);
       return now - from < windowMillis / 2 ? java.util.Map.of()
           : java.util.Map.of(BATCH, stages(from, now, this::keptAt, BUILD_BYTES_PER_SECOND));
+    }
+  }
+
+  /**
+   * The batch scenario with its arrays made by the JDK ({@code batch jdkMade=1}): no hook follows
+   * them and the JVM's sampler counts their bytes. The JVM's leak profiler, from 20 s on, samples
+   * one every 200 ms of building; a walk reaches a batch's objects while it is held, none after
+   * (they died in the old generation, and stay sampled until it is next collected).
+   */
+  static final class JdkMadeBatch implements FollowedObjects {
+    private static final SiteKey BATCH = new SiteKey("example.fixtures.ServiceScenarioApp.lambda$behaviour$3(ServiceScenarioApp.java:142)", "byte[]");
+    private final long started;
+    long now;
+    long lastOldCollectionMillis = Long.MIN_VALUE;
+    int walks;
+    private LiveGraphWalk latest = LiveGraphWalk.NONE;
+
+    JdkMadeBatch(long startedMillis) {
+      this.started = startedMillis;
+    }
+
+    private long intoPeriod(long at) {
+      return Math.floorMod(at - started, 30_000);
+    }
+
+    private boolean builtAt(long at) {
+      return at >= started && intoPeriod(at) < BatchBursts.BUILD_MILLIS;
+    }
+
+    @Override
+    public long aliveKnownSinceMillis() {
+      return started + 3_000;
+    }
+
+    @Override
+    public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedReachable) {
+      double built = 0;
+      for (long at = fromMillis; at < toMillis; at += 100) {
+        built += builtAt(at) ? BatchBursts.BUILD_BYTES_PER_SECOND / 10 : 0;
+      }
+      return unhookedReachable * built;
+    }
+
+    /** A walk now, or the latest if one was made within 20 s, as memwatch makes them. */
+    LiveGraphWalk walk() {
+      if (latest.atMillis() != Long.MIN_VALUE && now - latest.atMillis() < 20_000) {
+        return latest;
+      }
+      List<io.memwatch.collector.retainers.HeldObject> objects = new java.util.ArrayList<>();
+      for (long at = started + 20_000; at < now; at += 200) {
+        boolean held = now - at < 8_000 - intoPeriod(at);
+        if (builtAt(at) && (held || at >= lastOldCollectionMillis)) {
+          objects.add(new io.memwatch.collector.retainers.HeldObject(at, BATCH, false, held, null));
+        }
+      }
+      walks++;
+      latest = new LiveGraphWalk(now, objects);
+      return latest;
     }
   }
 
@@ -500,7 +628,7 @@ class RecordedSeriesTest {
     }
 
     @Override
-    public double aliveAtMostBytes(long fromMillis, long toMillis) {
+    public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedReachable) {
       long aliveFrom = Math.max(fromMillis, Math.max(startedMillis, lastOldCollectionMillis - lifeMillis));
       return Math.max(0, toMillis - aliveFrom) / 1000.0 * bytesPerSecond;
     }
@@ -525,7 +653,7 @@ class RecordedSeriesTest {
     }
 
     @Override
-    public double aliveAtMostBytes(long fromMillis, long toMillis) {
+    public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedReachable) {
       long aliveFrom = Math.max(fromMillis, now - lifeMillis);
       return Math.max(0, toMillis - aliveFrom) / 1000.0 * bytesPerSecond;
     }

@@ -14,15 +14,22 @@ import java.util.function.Supplier;
  * sampler (no old collection clears them here). A new walk at most every 20 s, as memwatch makes them.
  */
 final class SampledWalks implements Supplier<LiveGraphWalk> {
-  private record Site(SiteKey key, long fromMillis, long everyMillis, long lifeMillis) {}
+  private record Site(SiteKey key, boolean hooked, long fromMillis, long everyMillis, long lifeMillis) {}
 
   private final List<Site> sites = new ArrayList<>();
   private LiveGraphWalk latest = LiveGraphWalk.NONE;
   long now;
   int walks;
 
+  /** A site in hooked code: the hooks follow its objects. */
   SampledWalks site(SiteKey key, long fromMillis, long everyMillis, long lifeMillis) {
-    sites.add(new Site(key, fromMillis, everyMillis, lifeMillis));
+    sites.add(new Site(key, true, fromMillis, everyMillis, lifeMillis));
+    return this;
+  }
+
+  /** A site whose objects the JDK or a library makes: only the JVM's sampler counts them. */
+  SampledWalks unhookedSite(SiteKey key, long fromMillis, long everyMillis, long lifeMillis) {
+    sites.add(new Site(key, false, fromMillis, everyMillis, lifeMillis));
     return this;
   }
 
@@ -34,7 +41,7 @@ final class SampledWalks implements Supplier<LiveGraphWalk> {
     List<HeldObject> objects = new ArrayList<>();
     for (Site site : sites) {
       for (long at = site.fromMillis(); at < now; at += site.everyMillis()) {
-        objects.add(new HeldObject(at, site.key(), now - at < site.lifeMillis(), null));
+        objects.add(new HeldObject(at, site.key(), site.hooked(), now - at < site.lifeMillis(), null));
       }
     }
     walks++;

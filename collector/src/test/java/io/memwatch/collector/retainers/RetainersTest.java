@@ -19,14 +19,14 @@ class RetainersTest {
     String table = "example.Cache.RECENT (java.util.LinkedHashMap)";
     List<HeldObject> held = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      held.add(new HeldObject(1_000 + i * 500, cache, false, null)); // evicted, not collected yet
-      held.add(new HeldObject(1_000 + i * 500, leak, true, LISTENERS));
+      held.add(new HeldObject(1_000 + i * 500, cache, true, false, null)); // evicted, not collected yet
+      held.add(new HeldObject(1_000 + i * 500, leak, true, true, LISTENERS));
     }
     for (int i = 0; i < 14; i++) {
-      held.add(new HeldObject(10_000 + i * 500, cache, true, table));
+      held.add(new HeldObject(10_000 + i * 500, cache, true, true, table));
     }
     for (int i = 0; i < 8; i++) {
-      held.add(new HeldObject(10_000 + i * 500, leak, true, LISTENERS));
+      held.add(new HeldObject(10_000 + i * 500, leak, true, true, LISTENERS));
     }
 
     List<Retainers.Retainer> retainers = Retainers.of(held, 10_000, 20_000, 100 << 20);

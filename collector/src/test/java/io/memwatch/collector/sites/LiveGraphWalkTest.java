@@ -15,7 +15,7 @@ class LiveGraphWalkTest {
   // One sampled object a second of `site` from `from` to `to`, reachable while younger than `life` at `now`.
   private static void sampled(List<HeldObject> objects, SiteKey site, long from, long to, long life, long now) {
     for (long at = from; at < to; at += 1000) {
-      objects.add(new HeldObject(at, site, now - at < life, null));
+      objects.add(new HeldObject(at, site, true, now - at < life, null));
     }
   }
 
@@ -58,6 +58,26 @@ class LiveGraphWalkTest {
 
     assertThat(walk.turnoverExplains(140_000, 200_000)).isFalse();
     assertThat(walk.reachableShare(CACHE, 190_000, 200_000)).isNaN();
+  }
+
+  @Test
+  void whatTheJdkMadeAndNoneOfItReachedLeavesOnlyRoomForWhatTheSampleMissed() {
+    SiteKey batch = new SiteKey("com.example.Report.build(Report.java:20)", "byte[]");
+    List<HeldObject> objects = new ArrayList<>();
+    for (long at = 100_000; at < 109_000; at += 1000) {
+      objects.add(new HeldObject(at, batch, false, false, null)); // nine, let go
+      objects.add(new HeldObject(at, LEAK, true, true, null)); // hooked: the followed objects judge those
+      objects.add(new HeldObject(at, OWN, false, true, null)); // memwatch's own
+    }
+    LiveGraphWalk walk = new LiveGraphWalk(200_000, objects);
+
+    assertThat(walk.unhookedReachableAtMost(100_000, 110_000)).isCloseTo(0.1, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(walk.unhookedReachableAtMost(100_000, 103_000)).as("three say nothing").isEqualTo(1.0);
+
+    objects.add(new HeldObject(105_500, batch, false, true, null));
+    objects.add(new HeldObject(106_500, batch, false, true, null));
+    assertThat(new LiveGraphWalk(200_000, objects).unhookedReachableAtMost(100_000, 110_000)).isCloseTo(0.25,
+        org.assertj.core.api.Assertions.within(1e-9));
   }
 
   @Test

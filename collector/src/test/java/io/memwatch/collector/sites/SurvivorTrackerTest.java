@@ -215,8 +215,8 @@ class SurvivorTrackerTest {
     SiteKey leak = new SiteKey("com.example.Listeners.add(Listeners.java:9)", "java.lang.String");
     WalkedSample sample = new WalkedSample();
     for (int i = 0; i < 10; i++) {
-      sample.walked.add(new io.memwatch.collector.retainers.HeldObject(10_000 + i * 1000, cache, i >= 8, null));
-      sample.walked.add(new io.memwatch.collector.retainers.HeldObject(10_500 + i * 1000, leak, true, null));
+      sample.walked.add(new io.memwatch.collector.retainers.HeldObject(10_000 + i * 1000, cache, false, i >= 8, null));
+      sample.walked.add(new io.memwatch.collector.retainers.HeldObject(10_500 + i * 1000, leak, false, true, null));
     }
     OldObjects oldObjects = new OldObjects();
     oldObjects.use(sample);
@@ -260,18 +260,20 @@ class SurvivorTrackerTest {
     tracker.accept(new AllocationSample(healthy, 7000, 40, null, base + 30_000)); // after the window
 
     // Until the sampler runs, what no hook follows is unknown.
-    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000)).isInfinite();
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 1)).isInfinite();
     samplerSince[0] = base + 6_000;
-    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000)).as("the sampler started within the window").isInfinite();
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 1)).as("the sampler started within the window").isInfinite();
 
     samplerSince[0] = base + 1_000;
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       System.gc();
-      assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000)).isEqualTo(10 * 1000 + 10 * 500);
+      assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 1)).isEqualTo(10 * 1000 + 10 * 500);
     });
+    // A walk of the live graph that reached a fifth of what no hook follows leaves a fifth of its bytes.
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 0.2)).isEqualTo(10 * 1000 + 10 * 100);
     // Samples lost to a full queue: nothing can be vouched for from before that was seen.
     dropped[0] = 3;
-    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000)).isInfinite();
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 1)).isInfinite();
     assertThat(kept).hasSize(10);
   }
 }
