@@ -348,19 +348,21 @@ public final class LeakDetector implements Consumer<GcEvent> {
       return true;
     }
     double keptByALeak = trend.slope() * (to - from) / 1000.0;
-    return followed.aliveAtMostBytes(from, to, unhookedReachable(window, from, to)) >= keptByALeak / 4;
+    return followed.aliveAtMostBytes(from, to, unhookedAliveAtMost(window, trend, from, to)) >= keptByALeak / 4;
   }
 
-  // Until the old generation is collected, what the JDK or a library made and the young collections
-  // promoted looks alive to the readings and is followed by no hook: only a walk of the live graph
-  // tells which share of it is still reached. Windows of floors are left alone: old collections
-  // judge them, and walks stop the JVM.
-  private double unhookedReachable(TrendWindow window, long from, long to) {
+  // Until the old generation is collected, what the JDK or a library made and young collections
+  // promoted looks alive to the readings and is followed by no hook. Of what the window's first half
+  // allocated, what is still in the heap, dead or alive, is about what the readings rose by over
+  // the window; a walk of the live graph tells which share of what no hook follows is still reached.
+  // Windows of floors are left alone: old collections judge them, and walks stop the JVM.
+  private double unhookedAliveAtMost(TrendWindow window, Trend trend, long from, long to) {
     if (window.floorsOnly()) {
-      return 1;
+      return Double.POSITIVE_INFINITY;
     }
     LiveGraphWalk walk = walks.get();
-    return walk.freshAt(nowMillis) ? walk.unhookedReachableAtMost(from, to) : 1;
+    double share = walk.freshAt(nowMillis) ? walk.unhookedReachableAtMost(from, to) : 1;
+    return share < 1 ? share * trend.slope() * window.seconds() : Double.POSITIVE_INFINITY;
   }
 
   // Until the old generation is collected, the entries a cache evicted stay there looking alive, to
@@ -487,7 +489,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
                 + " of the first half, from %d s, at most %.0f MiB alive",
             windows.get(i).seconds(), onsetEvidence[i], siteDriven[i] ? " (a site's count)" : "", trend.points(),
             trend.spanSeconds(), trend.slope() / (1 << 20), onsetBars[i] / (1 << 20), sample.bytes() >> 20,
-            knownFrom / 1000, followed.aliveAtMostBytes(knownFrom, nowMillis - windows.get(i).millis() / 2, 1) / (1 << 20)));
+            knownFrom / 1000, followed.aliveAtMostBytes(knownFrom, nowMillis - windows.get(i).millis() / 2, Double.POSITIVE_INFINITY) / (1 << 20)));
         suspected = true;
         sinceMillis = nowMillis;
         driving = i;

@@ -47,12 +47,12 @@ public interface FollowedObjects {
   /**
    * At most how many bytes allocated from {@code fromMillis} to {@code toMillis} (JVM uptime) can
    * still be alive: the followed objects of then still reachable (those not judged yet counted as
-   * alive) and, of every byte the JVM's sampler saw allocated then where no hook follows, the share
-   * {@code unhookedReachable} (1 where nothing tells; a walk of the live graph can). Infinite where
-   * it cannot tell: the sampler was not running all that time, samples were lost to a full queue,
-   * or it is too long ago.
+   * alive) and every byte the JVM's sampler saw allocated then where no hook follows, or {@code
+   * unhookedAtMostBytes} of those if less (infinite where nothing else tells; a walk of the live
+   * graph can). Infinite where it cannot tell: the sampler was not running all that time, samples
+   * were lost to a full queue, or it is too long ago.
    */
-  default double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedReachable) {
+  default double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedAtMostBytes) {
     return Double.POSITIVE_INFINITY;
   }
 

@@ -217,7 +217,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   }
 
   @Override
-  public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedReachable) {
+  public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedAtMostBytes) {
     long dropped = droppedEvents.getAsLong();
     if (dropped != droppedSeen) {
       droppedSeen = dropped;
@@ -235,7 +235,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
         alive += entry.weight;
       }
     }
-    return alive + unhookedReachable * unfollowed.between(fromMillis, toMillis);
+    return alive + Math.min(unhookedAtMostBytes, unfollowed.between(fromMillis, toMillis));
   }
 
   public int followedObjects() {

@@ -201,10 +201,10 @@ class RecordedSeriesTest {
   @ParameterizedTest
   @MethodSource("fastLeaks")
   void aLeakTheJdkMadeIsSuspectedAsEarlyWithTheJvmsWalksBesidePromotedGarbageTheJdkMade(String name) {
-    // A leak of Strings the JDK builds, beside twice as many bytes of JDK-made request garbage that
-    // young collections promote and that dies in the old generation: a walk reaches the leak's
-    // objects only, a third of what it sampled, and what could still be alive stays far above what
-    // the climb needs.
+    // A leak of Strings the JDK builds, beside 40 MiB/s of JDK-made request garbage of which young
+    // collections promote twice as much as the leak keeps, to die in the old generation: a walk
+    // reaches the leak's objects only, a third of the window's sampled objects, and what could still
+    // be alive stays far above what the climb needs.
     RecordedGcSeries series = RecordedGcSeries.load(name);
     long started = series.startedMillis();
     SampledWalks walks = new SampledWalks()
@@ -217,8 +217,8 @@ class RecordedSeriesTest {
       }
 
       @Override
-      public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedReachable) {
-        return unhookedReachable * (toMillis - fromMillis) / 1000.0 * (2 + 4) * SimulatedHeap.MIB;
+      public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedAtMostBytes) {
+        return Math.min(unhookedAtMostBytes, (toMillis - fromMillis) / 1000.0 * (2 + 40) * SimulatedHeap.MIB);
       }
     };
     VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, sampler, walks));
@@ -498,13 +498,17 @@ class RecordedSeriesTest {
   }
 
   /**
-   * The batch scenario with its arrays made by the JDK ({@code batch jdkMade=1}): no hook follows
-   * them and the JVM's sampler counts their bytes. The JVM's leak profiler, from 20 s on, samples
-   * one every 200 ms of building; a walk reaches a batch's objects while it is held, none after
-   * (they died in the old generation, and stay sampled until it is next collected).
+   * The batch scenario with its arrays made by the JDK ({@code batch jdkMade=1}), beside 40 MiB/s of
+   * request garbage the JDK makes too: no hook follows either, and the JVM's sampler counts their
+   * bytes. The JVM's leak profiler, from 20 s on, samples a batch's array every 200 ms of building and
+   * a promoted request object every 2 s; a walk reaches a batch's objects while it is held, none
+   * after, and no request object (they died in the old generation, and stay sampled until it is
+   * next collected).
    */
   static final class JdkMadeBatch implements FollowedObjects {
     private static final SiteKey BATCH = new SiteKey("example.fixtures.ServiceScenarioApp.lambda$behaviour$3(ServiceScenarioApp.java:142)", "byte[]");
+    private static final SiteKey REQUESTS = new SiteKey("example.Lookups.render(Lookups.java:30)", "java.lang.String");
+    private static final double REQUESTS_BYTES_PER_SECOND = 40 << 20;
     private final long started;
     long now;
     long lastOldCollectionMillis = Long.MIN_VALUE;
@@ -529,12 +533,12 @@ class RecordedSeriesTest {
     }
 
     @Override
-    public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedReachable) {
-      double built = 0;
+    public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedAtMostBytes) {
+      double allocated = (toMillis - fromMillis) / 1000.0 * REQUESTS_BYTES_PER_SECOND;
       for (long at = fromMillis; at < toMillis; at += 100) {
-        built += builtAt(at) ? BatchBursts.BUILD_BYTES_PER_SECOND / 10 : 0;
+        allocated += builtAt(at) ? BatchBursts.BUILD_BYTES_PER_SECOND / 10 : 0;
       }
-      return unhookedReachable * built;
+      return Math.min(unhookedAtMostBytes, allocated);
     }
 
     /** A walk now, or the latest if one was made within 20 s, as memwatch makes them. */
@@ -547,6 +551,9 @@ class RecordedSeriesTest {
         boolean held = now - at < 8_000 - intoPeriod(at);
         if (builtAt(at) && (held || at >= lastOldCollectionMillis)) {
           objects.add(new io.memwatch.collector.retainers.HeldObject(at, BATCH, false, held, null));
+        }
+        if (at % 2_000 == 0 && at >= lastOldCollectionMillis) {
+          objects.add(new io.memwatch.collector.retainers.HeldObject(at, REQUESTS, false, false, null));
         }
       }
       walks++;

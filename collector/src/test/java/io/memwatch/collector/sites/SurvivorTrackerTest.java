@@ -260,20 +260,21 @@ class SurvivorTrackerTest {
     tracker.accept(new AllocationSample(healthy, 7000, 40, null, base + 30_000)); // after the window
 
     // Until the sampler runs, what no hook follows is unknown.
-    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 1)).isInfinite();
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, Double.POSITIVE_INFINITY)).isInfinite();
     samplerSince[0] = base + 6_000;
-    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 1)).as("the sampler started within the window").isInfinite();
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, Double.POSITIVE_INFINITY)).as("the sampler started within the window").isInfinite();
 
     samplerSince[0] = base + 1_000;
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       System.gc();
-      assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 1)).isEqualTo(10 * 1000 + 10 * 500);
+      assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, Double.POSITIVE_INFINITY)).isEqualTo(10 * 1000 + 10 * 500);
     });
-    // A walk of the live graph that reached a fifth of what no hook follows leaves a fifth of its bytes.
-    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 0.2)).isEqualTo(10 * 1000 + 10 * 100);
+    // Where a walk of the live graph says less of what no hook follows can be alive, that counts.
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 1200)).isEqualTo(10 * 1000 + 1200);
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 1e9)).isEqualTo(10 * 1000 + 10 * 500);
     // Samples lost to a full queue: nothing can be vouched for from before that was seen.
     dropped[0] = 3;
-    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, 1)).isInfinite();
+    assertThat(tracker.aliveAtMostBytes(base + 5_000, base + 20_000, Double.POSITIVE_INFINITY)).isInfinite();
     assertThat(kept).hasSize(10);
   }
 }
