@@ -30,8 +30,7 @@ public final class Retainers {
    */
   public static List<Retainer> of(List<HeldObject> held, long fromMillis, long toMillis, double grownBytes) {
     Set<SiteKey> lettingGo = new LiveGraphWalk(toMillis, held).lettingGo(fromMillis);
-    List<HeldObject> growth = held.stream().filter(object -> object.retainer() != null
-        && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis).toList();
+    List<HeldObject> growth = held.stream().filter(object -> ofTheGrowth(object, fromMillis, toMillis)).toList();
     List<HeldObject> kept = growth.stream().filter(object -> !lettingGo.contains(object.site())).toList();
     Map<String, Integer> counts = new HashMap<>();
     int total = 0;
@@ -70,14 +69,18 @@ public final class Retainers {
     return line.toString();
   }
 
-  /** How many of {@code held} were allocated from {@code fromMillis} to {@code toMillis} and have a path. */
+  /** How many of {@code held} were allocated from {@code fromMillis} to {@code toMillis} and have a path, memwatch's own aside. */
   public static int withPath(List<HeldObject> held, long fromMillis, long toMillis) {
     int total = 0;
     for (HeldObject object : held) {
-      if (object.retainer() != null && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
-        total++;
-      }
+      total += ofTheGrowth(object, fromMillis, toMillis) ? 1 : 0;
     }
     return total;
+  }
+
+  // Allocated during the growth, with a path, and not memwatch's own.
+  private static boolean ofTheGrowth(HeldObject object, long fromMillis, long toMillis) {
+    return object.retainer() != null && !object.isMemwatchs()
+        && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis;
   }
 }

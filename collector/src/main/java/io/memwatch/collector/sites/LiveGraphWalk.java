@@ -27,7 +27,8 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
   // A site that kept no more than this share of what it allocated before a moment let go of it. A
   // leak keeps all of it; a cache whose entries outlive the window keeps the youngest part.
   static final double LET_GO_AT_MOST = 0.5;
-  private static final String MEMWATCH = "io.memwatch.";
+  // So many sampled objects, none reached, say a stretch of allocation died, not a few stragglers.
+  static final int NONE_REACHED_OF = 8;
   // The share of a window's reachable objects that sites letting go must hold to explain its climb.
   static final double TURNOVER_AT_LEAST = 0.75;
 
@@ -54,21 +55,25 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
 
   /**
    * At most which share of what sites no hook follows allocated from {@code fromMillis} to {@code
-   * toMillis} is still reachable, by this walk's sample of it: {@code (reached + 1) / (sampled +
-   * 1)}, so that a few sampled objects, none reached, still leave room for a leak the sample missed.
-   * 1 where it sampled fewer than {@link #MIN_OBJECTS} of them.
+   * toMillis} is still reachable, by this walk's sample of it: {@code 1 / (sampled + 1)} where it
+   * sampled at least {@link #NONE_REACHED_OF} of those objects and reached none (room for a leak the
+   * sample missed), else 1. A share of samples is no share of bytes: the JVM's sampler hands the
+   * allocation a dead sample stood for to the sample before it, so an object that lives among
+   * garbage that dies stands for far more than one that lives among objects that live as long (a
+   * leak's Strings among requests' garbage, beside a batch's lines): only none reached is clear.
    */
   public double unhookedReachableAtMost(long fromMillis, long toMillis) {
     int all = 0;
-    int reachable = 0;
     for (HeldObject object : objects) {
       long at = object.allocatedAtMillis();
       if (isHosts(object) && !object.hooked() && at >= fromMillis && at < toMillis) {
+        if (object.reachable()) {
+          return 1;
+        }
         all++;
-        reachable += object.reachable() ? 1 : 0;
       }
     }
-    return all < MIN_OBJECTS ? 1 : (reachable + 1) / (all + 1.0);
+    return all < NONE_REACHED_OF ? 1 : 1 / (all + 1.0);
   }
 
   /**
@@ -115,8 +120,7 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
     return kept >= MIN_OBJECTS && keptByTurnover >= TURNOVER_AT_LEAST * kept;
   }
 
-  // memwatch's own objects are part of the heap, but none of its sites is the host's.
   private static boolean isHosts(HeldObject object) {
-    return object.site() != null && !object.site().site().startsWith(MEMWATCH);
+    return object.site() != null && !object.isMemwatchs();
   }
 }

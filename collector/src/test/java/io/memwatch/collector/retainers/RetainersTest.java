@@ -36,6 +36,26 @@ class RetainersTest {
   }
 
   @Test
+  void whatMemwatchItselfKeepsIsNeverARetainerOfTheGrowth() {
+    // memwatch's first dump of its recording makes the JDK seed the static random generator of its
+    // temporary files; the objects that keeps were allocated during the growth, by memwatch.
+    io.memwatch.collector.sites.SiteKey own = new io.memwatch.collector.sites.SiteKey(
+        "io.memwatch.agent.jfr.OldObjectRecording.newestSamples(OldObjectRecording.java:130)", "byte[]");
+    io.memwatch.collector.sites.SiteKey leak = new io.memwatch.collector.sites.SiteKey("example.Bus.add(Bus.java:29)", "long[]");
+    String random = "java.nio.file.TempFileHelper.random (java.security.SecureRandom)";
+    List<HeldObject> held = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      held.add(new HeldObject(10_000 + i * 100, own, false, true, random));
+    }
+    for (int i = 0; i < 3; i++) {
+      held.add(new HeldObject(10_000 + i * 100, leak, true, true, LISTENERS));
+    }
+
+    assertThat(Retainers.of(held, 10_000, 20_000, 30 << 20)).extracting(Retainers.Retainer::name).containsExactly(LISTENERS);
+    assertThat(Retainers.withPath(held, 10_000, 20_000)).isEqualTo(3);
+  }
+
+  @Test
   void theGrowthsSamplesAreGroupedByRetainerAndTheirShareOfTheGrowthEstimated() {
     List<HeldObject> held = new ArrayList<>();
     for (int i = 0; i < 30; i++) {

@@ -74,10 +74,9 @@ class LiveGraphWalkTest {
     assertThat(walk.unhookedReachableAtMost(100_000, 110_000)).isCloseTo(0.1, org.assertj.core.api.Assertions.within(1e-9));
     assertThat(walk.unhookedReachableAtMost(100_000, 103_000)).as("three say nothing").isEqualTo(1.0);
 
-    objects.add(new HeldObject(105_500, batch, false, true, null));
-    objects.add(new HeldObject(106_500, batch, false, true, null));
-    assertThat(new LiveGraphWalk(200_000, objects).unhookedReachableAtMost(100_000, 110_000)).isCloseTo(0.25,
-        org.assertj.core.api.Assertions.within(1e-9));
+    // One reached says nothing of how much: the sampler weighs its samples unevenly.
+    objects.add(new HeldObject(105_500, LEAK, false, true, null));
+    assertThat(new LiveGraphWalk(200_000, objects).unhookedReachableAtMost(100_000, 110_000)).isEqualTo(1.0);
   }
 
   @Test
