@@ -48,6 +48,9 @@ scenario_args() {
     jdkbatch) heap=512m; watch=200; args=(batch jdkMade=1) ;;
     # ... in 1 GiB: several batches promoted before the first old collection.
     jdkbatch1g) heap=1g; watch=300; args=(batch jdkMade=1) ;;
+    # A leak of 1 MiB/s beside a smaller batch the JDK makes (40 MiB held 6 s every 25 s): the
+    # batches' garbage climbs the readings with the leak until the first old collection.
+    leakbatch) heap=512m; watch=480; args=(leakbatch keepKib=2 jdkMade=1 batchMib=40 everySeconds=25 holdSeconds=6) ;;
     idle) heap=512m; watch=120; args=(idle) ;;
     slow) heap=2g; watch=2100; args=(leak keepKib=1 keepEvery=30 sessionKib=2 sessionSeconds=60) ;;
     # 15 MiB/min into 256 MiB, 1 KiB of garbage a request: a young collection a minute or so, and

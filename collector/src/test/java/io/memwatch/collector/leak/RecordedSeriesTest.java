@@ -85,6 +85,40 @@ class RecordedSeriesTest {
         .allSatisfy(lifted -> assertThat(lifted.atMillis()).isGreaterThanOrEqualTo(series.outOfMemoryMillis() - 2000));
   }
 
+  static Stream<String> leaksBesideABatch() throws IOException {
+    return series("leakbatch");
+  }
+
+  @ParameterizedTest
+  @MethodSource("leaksBesideABatch")
+  void aLeakBesideABatchTheJdkMakesIsSuspectedWithin75SecondsAndAgainMinutesBeforeTheHeapRunsOut(String name) {
+    // 1 MiB/s kept (hooked code, its objects followed) beside a batch the JDK makes, 40 MiB held 6 s
+    // every 25 s, in 512 MiB. The batches' garbage, promoted, climbs the readings as fast as the leak
+    // until the first old collection. On Parallel that collection's floor stood below the reading
+    // the suspicion was raised at (the batches' garbage gone), which lifts a suspicion a whole window
+    // old: the leak is suspected again from the floors, minutes before the heap runs out (README, limits).
+    RecordedGcSeries series = RecordedGcSeries.load(name);
+    SteadyLeak leak = new SteadyLeak(series.startedMillis(), 1 << 20);
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, leak));
+
+    series.replay(event -> {
+      leak.now = event.endMillis();
+      recorder.accept(event);
+    });
+
+    double started = series.startedMillis() / 1000.0;
+    System.out.printf("RecordedSeriesTest: %s: %s; out of memory at %.1f s%n", name, recorder.changes.stream()
+        .map(v -> (v.suspected() ? "suspected at " : "lifted at ") + (v.atMillis() / 1000.0 - started)).toList(),
+        series.outOfMemoryMillis() / 1000.0 - started);
+    assertThat(recorder.firstSuspectedAt() - started).as("seconds from the leak's start to the suspicion").isLessThanOrEqualTo(75);
+    // The last collections, emptied by the OutOfMemoryError, may lift it.
+    List<LeakVerdict> beforeTheEnd = recorder.changes.stream().filter(v -> v.atMillis() < series.outOfMemoryMillis() - 2000).toList();
+    LeakVerdict last = beforeTheEnd.get(beforeTheEnd.size() - 1);
+    assertThat(last.suspected()).as("suspected when the heap ran out").isTrue();
+    assertThat(series.outOfMemoryMillis() - last.atMillis()).as("ms from the last suspicion to the heap running out")
+        .isGreaterThanOrEqualTo(120_000);
+  }
+
   static Stream<String> quietMediumLeaks() throws IOException {
     return series("medium");
   }
@@ -579,6 +613,11 @@ class RecordedSeriesTest {
       long from = Math.max(now - windowMillis, started);
       return now - from < windowMillis / 2 ? java.util.Map.of()
           : java.util.Map.of(LEAK, stages(from, now, at -> true, bytesPerSecond));
+    }
+
+    @Override
+    public java.util.Map<SiteKey, Long> steadilyKept(long windowMillis) {
+      return now - started < windowMillis ? java.util.Map.of() : java.util.Map.of(LEAK, (long) (bytesPerSecond * windowMillis / 1000));
     }
   }
 
