@@ -98,13 +98,7 @@ class RecordedSeriesTest {
     // the suspicion was raised at (the batches' garbage gone), which lifts a suspicion a whole window
     // old: the leak is suspected again from the floors, minutes before the heap runs out (README, limits).
     RecordedGcSeries series = RecordedGcSeries.load(name);
-    SteadyLeak leak = new SteadyLeak(series.startedMillis(), 1 << 20);
-    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, leak));
-
-    series.replay(event -> {
-      leak.now = event.endMillis();
-      recorder.accept(event);
-    });
+    VerdictRecorder recorder = replayedWithASteadyLeak(series, 1 << 20);
 
     double started = series.startedMillis() / 1000.0;
     System.out.printf("RecordedSeriesTest: %s: %s; out of memory at %.1f s%n", name, recorder.changes.stream()
@@ -272,13 +266,7 @@ class RecordedSeriesTest {
   @MethodSource("fastLeaks")
   void aLeakWhoseSiteKeepsFromEveryStageIsSuspectedAsEarlyWithItsFollowedObjects(String name) {
     // The bursts' veto must not touch a leak: its site keeps what it allocated at every stage.
-    RecordedGcSeries series = RecordedGcSeries.load(name);
-    SteadyLeak leak = new SteadyLeak(series.startedMillis(), 2 << 20);
-    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, leak));
-    series.replay(event -> {
-      leak.now = event.endMillis();
-      recorder.accept(event);
-    });
+    VerdictRecorder recorder = replayedWithASteadyLeak(RecordedGcSeries.load(name), 2 << 20);
     VerdictRecorder heapAlone = VerdictRecorder.withDefaults();
     RecordedGcSeries.load(name).replay(heapAlone);
 
@@ -594,6 +582,17 @@ class RecordedSeriesTest {
       latest = new LiveGraphWalk(now, objects);
       return latest;
     }
+  }
+
+  /** The verdicts on {@code series} with what a leak's followed objects ({@link SteadyLeak}) say. */
+  private static VerdictRecorder replayedWithASteadyLeak(RecordedGcSeries series, double bytesPerSecond) {
+    SteadyLeak leak = new SteadyLeak(series.startedMillis(), bytesPerSecond);
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, leak));
+    series.replay(event -> {
+      leak.now = event.endMillis();
+      recorder.accept(event);
+    });
+    return recorder;
   }
 
   /** A leak's followed objects: its site keeps {@code bytesPerSecond} of everything since the start. */
