@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  *   <li>a reading a whole driving window later stands no higher than where it was raised; or
  *   <li>for a suspicion raised by young collections' readings, a walk of the live graph ({@link
  *       LiveGraphWalk}) finds that the sites holding the window's growth let go of what they kept
- *       before it: a cache turning over; or
+ *       before it (a cache turning over), or that too little of what the window's first half
+ *       allocated can still be alive (a batch the JDK made, promoted whole and let go); or
  *   <li>no window has cleared even the lower hold bar for {@link LeakSettings#clearAfter()}.
  * </ul>
  *
@@ -354,8 +355,9 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // Until the old generation is collected, what the JDK or a library made and young collections
   // promoted looks alive to the readings and is followed by no hook. Of what the window's first half
   // allocated, what is still in the heap, dead or alive, is about what the readings rose by over
-  // the window; a walk of the live graph tells which share of what no hook follows is still reached.
-  // Windows of floors are left alone: old collections judge them, and walks stop the JVM.
+  // the window; where a walk of the live graph reached none of it, only a share for what its sample
+  // missed counts (LiveGraphWalk#unhookedReachableAtMost). Windows of floors are left alone: old
+  // collections judge them, and walks stop the JVM.
   private double unhookedAliveAtMost(TrendWindow window, Trend trend, long from, long to) {
     if (window.floorsOnly()) {
       return Double.POSITIVE_INFINITY;
