@@ -18,19 +18,17 @@ import io.memwatch.collector.sites.SiteKey;
  *     (java.util.HashMap)}; null where the JVM found no path within its time limit
  */
 public record HeldObject(long allocatedAtMillis, SiteKey site, boolean hooked, boolean reachable, String retainer) {
-  private static final String MEMWATCH = "io.memwatch.";
-
   /** An object taken as reachable, with a retainer or none, and nothing known of its site. */
   public HeldObject(long allocatedAtMillis, String retainer) {
     this(allocatedAtMillis, null, false, true, retainer);
   }
 
   /**
-   * Whether memwatch itself made it (its sites, its threads): part of the heap, never part of the
-   * host's growth. The JDK's temporary files, for one, seed a static random generator the first time
-   * memwatch dumps its recording, and what that keeps would otherwise look like a leak's objects.
+   * Whether memwatch itself made it ({@link SiteKey#isMemwatchs}). The JDK's temporary files, for
+   * one, seed a static random generator the first time memwatch dumps its recording, and what that
+   * keeps would otherwise look like a leak's objects.
    */
   public boolean isMemwatchs() {
-    return site != null && site.site().startsWith(MEMWATCH);
+    return site != null && site.isMemwatchs();
   }
 }

@@ -39,9 +39,6 @@ public final class LiveSitesPublisher {
    */
   public record Suspect(SiteKey site, long liveBytes, long retainedBytes, boolean steady) {}
 
-
-  private static final String MEMWATCH = "io.memwatch.";
-
   /** The JVM's sample of live objects costs tens of milliseconds to read: at most this often for the gauges. */
   static final long OLD_OBJECTS_PERIOD_MILLIS = 60_000;
 
@@ -121,7 +118,7 @@ public final class LiveSitesPublisher {
     long unexplained = Math.max(0, liveSetBytes.getAsLong() - followed);
     // memwatch's own objects are part of the live set, so they keep their share, but they are no site of the host's.
     oldObjectShares.forEach((site, share) -> {
-      if (!site.site().startsWith(MEMWATCH)) {
+      if (!site.isMemwatchs()) {
         live.putIfAbsent(site, Math.round(share * unexplained));
       }
     });
@@ -152,7 +149,7 @@ public final class LiveSitesPublisher {
     shares(sample, fromMillis, toMillis).forEach((site, share) -> {
       // A share is a count of samples, not of bytes: one sample of memwatch's own tables would
       // claim its share of the application's growth. memwatch's own sites are never suspects.
-      if (!live.containsKey(site) && !site.site().startsWith(MEMWATCH) && site.namesCode()) {
+      if (!live.containsKey(site) && !site.isMemwatchs() && site.namesCode()) {
         long estimate = Math.round(share * unexplained);
         kept.add(new Suspect(site, estimate, estimate, Retention.isSteady(stages.get(site))));
       }

@@ -15,4 +15,9 @@ public record SiteKey(String site, String type) {
   public boolean namesCode() {
     return !site.startsWith("(");
   }
+
+  /** Whether memwatch itself allocated here (its code, its threads): part of the heap, never the host's growth. */
+  public boolean isMemwatchs() {
+    return site.startsWith("io.memwatch.");
+  }
 }

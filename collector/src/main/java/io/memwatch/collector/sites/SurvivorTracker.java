@@ -49,7 +49,6 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   private final JudgedHorizon judged = new JudgedHorizon(256);
   private final MarkingProbe marking = new MarkingProbe();
 
-  private static final String MEMWATCH = "io.memwatch.";
   private final UnfollowedBytes unfollowed = new UnfollowedBytes();
   private final LongSupplier samplerSinceMillis;
   private final LongSupplier droppedEvents;
@@ -80,7 +79,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
     newestSampleMillis = Math.max(newestSampleMillis, sample.atMillis());
     if (sample.object() == null) {
       // memwatch's own allocations (its threads, its reading of the sampler) are not the host's growth.
-      if (!sites.key(sample.site()).site().startsWith(MEMWATCH)) {
+      if (!sites.key(sample.site()).isMemwatchs()) {
         unfollowed.add(sample.atMillis(), sample.weightBytes());
       }
       return;
