@@ -12,6 +12,9 @@
 #       # configurations as in bench-overhead.sh: baseline, hooks-everywhere, hooks-own, sampler, memwatch,
 #       # allocation-instrumenter
 #   MEMWATCH_ARGS="allocations=false" scripts/bench-startup.sh
+#   HOLD_MS=3000 scripts/bench-startup.sh        # the program waits 3 s before it exits: the agent's exit
+#                                                # with its endpoint and sampler running (the wall time
+#                                                # includes the 3 s)
 #   JAVA_HOME=/path/to/jdk scripts/bench-startup.sh
 #
 # Prints, per configuration: median, minimum and maximum wall time; the median's ratio and
@@ -27,6 +30,7 @@ agent=${AGENT_JAR:-$root/scripts/benchmarks/target/agents/memwatch-agent.jar}
 bench=$root/scripts/benchmarks/target/benchmarks.jar
 instrumenter=$root/scripts/benchmarks/target/agents/java-allocation-instrumenter.jar
 main=io.memwatch.benchmarks.startup.Hello
+hold=(-Dhello.holdMs="${HOLD_MS:-0}")
 
 if [[ -z ${SKIP_BUILD:-} ]]; then
   echo "bench-startup: building the agent and the benchmarks (tests skipped)..." >&2
@@ -67,12 +71,12 @@ echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048
   "$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
 echo "# java: $("$java" -version 2>&1 | sed -n 2p)"
 echo "# memwatch agent: ${agent#"$root"/}"
-echo "# runs: $runs of each of: ${configs[*]}; program: $main (prints one line)"
+echo "# runs: $runs of each of: ${configs[*]}; program: $main (prints one line${HOLD_MS:+ after $HOLD_MS ms})"
 
 # One untimed run of each first: the page cache then holds the JDK and the jars for every timed run.
 for config in "${configs[@]}"; do
   config_args "$config"
-  "$java" "${args[@]}" -cp "$bench" "$main" >/dev/null 2>>"$log"
+  "$java" "${args[@]}" "${hold[@]}" -cp "$bench" "$main" >/dev/null 2>>"$log"
 done
 
 printf 'run\tconfig\twallMs\n' >"$raw"
@@ -82,7 +86,7 @@ for ((run = 1; run <= runs; run++)); do
     config=${configs[(run - 1 + k) % n]}
     config_args "$config"
     start=$(date +%s%N)
-    out=$("$java" "${args[@]}" -cp "$bench" "$main" 2>>"$log") || { echo "bench-startup: $config failed; see $log" >&2; exit 1; }
+    out=$("$java" "${args[@]}" "${hold[@]}" -cp "$bench" "$main" 2>>"$log") || { echo "bench-startup: $config failed; see $log" >&2; exit 1; }
     end=$(date +%s%N)
     [[ $out == hello ]] || { echo "bench-startup: $config printed '$out' on stdout, not 'hello'" >&2; exit 1; }
     us=$(((end - start) / 1000))

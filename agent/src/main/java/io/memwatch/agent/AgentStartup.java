@@ -116,6 +116,7 @@ final class AgentStartup {
         retainers = false;
       }
       MetricsServer server = collector.serve(listen.get(), heapDumps ? dumper : null, retainers, options.heapDumpToken());
+      server.closeAtExit();
       if (heapDumps) {
         Log.info("heap dumps on request: POST /heapdump with the token; files go to " + dumper.directory());
       }

@@ -87,4 +87,27 @@ class MetricsServerTest {
       assertThat(get("/metrics").statusCode()).isEqualTo(200);
     }
   }
+
+  @Test
+  void closedWithAScrapersConnectionStillOpenItLetsGoOfThePortAndOfEveryThreadAndNeverReopens() throws Exception {
+    server = MetricsServer.start(registry, "127.0.0.1", 0);
+    assertThat(get("/metrics").statusCode()).isEqualTo(200); // the client keeps its connection open
+    int port = server.port();
+
+    server.close();
+
+    // A thread of it left in native code (accept, epoll_wait) would hold the JVM's exit 300 ms.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (!httpThreads().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(httpThreads()).isEmpty();
+    assertThat(server.reopenIfClosed()).isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close())
+        .isInstanceOf(java.net.ConnectException.class);
+  }
+
+  private static java.util.List<Thread> httpThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("memwatch-http")).toList();
+  }
 }
