@@ -42,7 +42,6 @@ public final class MetricsServer implements AutoCloseable {
   private final int port;
   private volatile Server server;
   private volatile ServerConnector connector;
-  private boolean closed;
 
   private MetricsServer(PrometheusMeterRegistry registry, Map<String, GuardedEndpoint> endpoints, Listen listen,
       LiveFeed feed, ServerConnector connector) {
@@ -174,7 +173,7 @@ public final class MetricsServer implements AutoCloseable {
    * @return whether it had to
    */
   public synchronized boolean reopenIfClosed() throws IOException {
-    if (closed || connector.isOpen() || !server.isStarted()) {
+    if (connector.isOpen() || !server.isStarted()) { // a closed server is stopped: never reopened
       return false;
     }
     stopQuietly(server);
@@ -219,7 +218,6 @@ public final class MetricsServer implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    closed = true;
     stopQuietly(server);
   }
 }

@@ -1,16 +1,22 @@
 package io.memwatch.collector.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayInputStream;
+import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -97,17 +103,12 @@ class MetricsServerTest {
     server.close();
 
     // A thread of it left in native code (accept, epoll_wait) would hold the JVM's exit 300 ms.
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    while (!httpThreads().isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(httpThreads()).isEmpty();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(httpThreads()).isEmpty());
     assertThat(server.reopenIfClosed()).isFalse();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close())
-        .isInstanceOf(java.net.ConnectException.class);
+    assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
   }
 
-  private static java.util.List<Thread> httpThreads() {
+  private static List<Thread> httpThreads() {
     return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("memwatch-http")).toList();
   }
 }
