@@ -41,6 +41,10 @@ scenario_args() {
     # The same cache in 1 GiB: its first old collections come later (Parallel and G1 were suspected
     # for nearly five minutes here, LEAK-MATRIX.md); not among the default scenarios yet.
     churn1big) heap=1g; watch=420; args=(cache churnKibPerSecond=2048) ;;
+    # The same caches with entries the JDK makes (Arrays.copyOf): no hook follows them. Watched five
+    # minutes, so the 4-minute window of floors sees ZGC's floors too.
+    jdkchurn10) heap=512m; watch=300; args=(cache churnKibPerSecond=20480 jdkMade=1) ;;
+    jdkchurn1) heap=512m; watch=300; args=(cache churnKibPerSecond=2048 jdkMade=1) ;;
     warmup) heap=512m; watch=200; args=(warmup) ;;
     step) heap=512m; watch=200; args=(step) ;;
     batch) heap=512m; watch=200; args=(batch) ;;
