@@ -29,6 +29,8 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
   static final double LET_GO_AT_MOST = 0.5;
   // So many sampled objects, none reached, say a stretch of allocation died, not a few stragglers.
   static final int NONE_REACHED_OF = 8;
+  // So many reachable objects of the hooks' sites in a window make a sample of what they kept.
+  static final int HOOKED_SAMPLE_AT_LEAST = 8;
   // The share of a window's reachable objects that sites letting go must hold to explain its climb.
   static final double TURNOVER_AT_LEAST = 0.75;
 
@@ -42,15 +44,41 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
    * toMillis} that are still reachable; NaN where the walk holds too few of them to say.
    */
   public double reachableShare(SiteKey site, long fromMillis, long toMillis) {
-    int all = 0;
-    int reachable = 0;
+    int[] counts = reachedOf(site, fromMillis, toMillis);
+    return counts[1] < MIN_OBJECTS ? Double.NaN : counts[0] / (double) counts[1];
+  }
+
+  /** Of {@code site}'s sampled objects allocated from {@code fromMillis} to {@code toMillis}: {reached, all}. */
+  public int[] reachedOf(SiteKey site, long fromMillis, long toMillis) {
+    int[] counts = new int[2];
     for (HeldObject object : objects) {
       if (site.equals(object.site()) && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
-        all++;
-        reachable += object.reachable() ? 1 : 0;
+        counts[1]++;
+        counts[0] += object.reachable() ? 1 : 0;
       }
     }
-    return all < MIN_OBJECTS ? Double.NaN : reachable / (double) all;
+    return counts;
+  }
+
+  /**
+   * At most which share of what the hooks' sites kept of their allocations from {@code fromMillis}
+   * to {@code toMillis} is {@code site}'s, by this walk: of the reachable objects of hooked sites it
+   * sampled from then, {@code (site's + 1) / (all + 1)}; 1 where it sampled fewer than {@link
+   * #HOOKED_SAMPLE_AT_LEAST}. The JVM samples the hooks' allocations as it does the rest, by bytes;
+   * the followed objects can count as kept what a busy site promoted and let go (weak references a
+   * young collection did not clear), which a walk does not reach.
+   */
+  public double hookedKeptShareAtMost(SiteKey site, long fromMillis, long toMillis) {
+    int all = 0;
+    int ofSite = 0;
+    for (HeldObject object : objects) {
+      long at = object.allocatedAtMillis();
+      if (isHosts(object) && object.hooked() && object.reachable() && at >= fromMillis && at < toMillis) {
+        all++;
+        ofSite += site.equals(object.site()) ? 1 : 0;
+      }
+    }
+    return all < HOOKED_SAMPLE_AT_LEAST ? 1 : (ofSite + 1) / (all + 1.0);
   }
 
   /**
