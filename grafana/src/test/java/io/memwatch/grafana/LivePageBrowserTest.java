@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -58,7 +60,9 @@ class LivePageBrowserTest {
   private static final Pattern PAGE_LINE = Pattern.compile("memwatch: serving metrics on \\S+ and the live page on (http://127\\.0\\.0\\.1:\\d+/)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private static Path workDir;
+  // The demo's logs and the browser's profile: kept where a test failed, to be read.
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  static Path workDir;
   private static LoggedProcess demo;
   private static Instant demoStarted;
   private static URI page;
@@ -69,7 +73,6 @@ class LivePageBrowserTest {
     requireChromium();
     Path agentJar = PrometheusEndToEndTest.requireJar(PrometheusEndToEndTest.AGENT_JAR, "agent");
     Path demoJar = PrometheusEndToEndTest.requireJar(PrometheusEndToEndTest.DEMO_JAR, "scripts/demo");
-    workDir = Files.createTempDirectory("memwatch-page-");
     Files.createDirectories(SCREENSHOTS);
 
     demoStarted = Instant.now();
