@@ -39,25 +39,33 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
     return atMillis != Long.MIN_VALUE && nowMillis - atMillis <= FRESH_MILLIS;
   }
 
+  /** Of a site's sampled objects from a stretch of time, how many the walk reached. */
+  public record Reached(int reached, int sampled) {
+    /** The share reached; NaN where the walk sampled too few to say. */
+    public double share() {
+      return sampled < MIN_OBJECTS ? Double.NaN : reached / (double) sampled;
+    }
+  }
+
   /**
    * The share of {@code site}'s sampled objects allocated from {@code fromMillis} to {@code
    * toMillis} that are still reachable; NaN where the walk holds too few of them to say.
    */
   public double reachableShare(SiteKey site, long fromMillis, long toMillis) {
-    int[] counts = reachedOf(site, fromMillis, toMillis);
-    return counts[1] < MIN_OBJECTS ? Double.NaN : counts[0] / (double) counts[1];
+    return reached(site, fromMillis, toMillis).share();
   }
 
-  /** Of {@code site}'s sampled objects allocated from {@code fromMillis} to {@code toMillis}: {reached, all}. */
-  public int[] reachedOf(SiteKey site, long fromMillis, long toMillis) {
-    int[] counts = new int[2];
+  /** What the walk reached of {@code site}'s sampled objects allocated from {@code fromMillis} to {@code toMillis}. */
+  public Reached reached(SiteKey site, long fromMillis, long toMillis) {
+    int sampled = 0;
+    int reached = 0;
     for (HeldObject object : objects) {
       if (site.equals(object.site()) && object.allocatedAtMillis() >= fromMillis && object.allocatedAtMillis() < toMillis) {
-        counts[1]++;
-        counts[0] += object.reachable() ? 1 : 0;
+        sampled++;
+        reached += object.reachable() ? 1 : 0;
       }
     }
-    return counts;
+    return new Reached(reached, sampled);
   }
 
   /**

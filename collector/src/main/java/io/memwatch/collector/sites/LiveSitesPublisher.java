@@ -179,10 +179,10 @@ public final class LiveSitesPublisher {
     if (!walk.freshAt(JvmClock.uptimeMillis())) {
       return suspect;
     }
-    int[] reached = walk.reachedOf(suspect.site(), fromMillis, toMillis);
+    LiveGraphWalk.Reached reached = walk.reached(suspect.site(), fromMillis, toMillis);
     Log.debug("suspect " + suspect.site().site() + " " + suspect.site().type() + ", " + (suspect.retainedBytes() >> 20)
-        + " MiB kept: the latest walk reached " + reached[0] + " of its " + reached[1] + " sampled objects of the window");
-    double share = walk.reachableShare(suspect.site(), fromMillis, toMillis);
+        + " MiB kept: the latest walk reached " + reached.reached() + " of its " + reached.sampled() + " sampled objects of the window");
+    double share = reached.share();
     if (Double.isNaN(share) || share >= 1) {
       return suspect;
     }

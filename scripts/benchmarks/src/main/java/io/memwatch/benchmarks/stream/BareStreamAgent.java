@@ -8,7 +8,8 @@ import jdk.jfr.consumer.RecordingStream;
  * own (bench-overhead.sh's {@code jfr-stream}): after 1.5 s, on a daemon thread, one {@link
  * RecordingStream} of {@code jdk.ObjectAllocationSample} at memwatch's throttle and settings, with
  * stack traces, whose handler only counts the events and their frames. What memwatch costs beyond
- * this is its own work per event (naming the site, the queue, the collector).
+ * this is its own: its start (collector, meters, endpoint) and its work per event. On Java 25 the
+ * reading threads cost the same; memwatch's start made the difference (RESULTS.md).
  */
 public final class BareStreamAgent {
   private BareStreamAgent() {}
