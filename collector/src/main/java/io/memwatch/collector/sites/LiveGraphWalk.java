@@ -91,25 +91,40 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
 
   /**
    * At most which share of what sites no hook follows allocated from {@code fromMillis} to {@code
-   * toMillis} is still reachable, by this walk's sample of it: {@code 1 / (sampled + 1)} where it
-   * sampled at least {@link #NONE_REACHED_OF} of those objects and reached none (room for a leak the
-   * sample missed), else 1. A share of samples is no share of bytes: the JVM's sampler hands the
-   * allocation a dead sample stood for to the sample before it, so an object that lives among
-   * garbage that dies stands for far more than one that lives among objects that live as long (a
-   * leak's Strings among requests' garbage, beside a batch's lines): only none reached is clear.
+   * toMillis} is still reachable, by this walk's sample of it: {@code 1 / (dead + 1)} where it
+   * sampled at least {@link #NONE_REACHED_OF} of those objects dead and reached none but stragglers
+   * (room for a leak the sample missed), else 1. A share of samples is no share of bytes: the JVM's
+   * sampler hands the allocation a dead sample stood for to the sample before it, so an object that
+   * lives among garbage that dies stands for far more than one that lives among objects that live as
+   * long (a leak's Strings among requests' garbage, beside a batch's lines): only none reached is
+   * clear. A straggler is an object the walk reached alone of its site, the JDK's own state such as
+   * the latest collection's report: a leak keeps more than one of what it allocates, and the walk
+   * reaches them all. One straggler is allowed per {@link #NONE_REACHED_OF} dead objects.
    */
   public double unhookedReachableAtMost(long fromMillis, long toMillis) {
-    int all = 0;
+    int dead = 0;
+    int stragglers = 0;
     for (HeldObject object : objects) {
       long at = object.allocatedAtMillis();
       if (isHosts(object) && !object.hooked() && at >= fromMillis && at < toMillis) {
-        if (object.reachable()) {
+        if (!object.reachable()) {
+          dead++;
+        } else if (reachedOfSite(object.site()) == 1) {
+          stragglers++;
+        } else {
           return 1;
         }
-        all++;
       }
     }
-    return all < NONE_REACHED_OF ? 1 : 1 / (all + 1.0);
+    return dead >= NONE_REACHED_OF && stragglers * NONE_REACHED_OF <= dead ? 1 / (dead + 1.0) : 1;
+  }
+
+  private int reachedOfSite(SiteKey site) {
+    int reached = 0;
+    for (HeldObject object : objects) {
+      reached += object.reachable() && site.equals(object.site()) ? 1 : 0;
+    }
+    return reached;
   }
 
   /**

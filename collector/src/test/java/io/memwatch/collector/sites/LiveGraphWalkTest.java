@@ -80,6 +80,31 @@ class LiveGraphWalkTest {
   }
 
   @Test
+  void anObjectTheWalkReachedAloneOfItsSiteIsAStragglerNotALeak() {
+    SiteKey batch = new SiteKey("com.example.Report.build(Report.java:20)", "byte[]");
+    SiteKey jdkState = new SiteKey("javax.management.openmbean.OpenType.isAssignableFrom(OpenType.java:369)", "byte[]");
+    SiteKey history = new SiteKey("com.example.Report.remember(Report.java:31)", "byte[]");
+    List<HeldObject> objects = new ArrayList<>();
+    for (long at = 100_000; at < 116_000; at += 1000) {
+      objects.add(new HeldObject(at, batch, false, false, null)); // sixteen, let go
+    }
+    objects.add(new HeldObject(104_000, jdkState, false, true, null));
+
+    assertThat(new LiveGraphWalk(200_000, objects).unhookedReachableAtMost(100_000, 120_000))
+        .isCloseTo(1 / 17.0, org.assertj.core.api.Assertions.within(1e-9));
+
+    List<HeldObject> twoOfOneSite = new ArrayList<>(objects);
+    twoOfOneSite.add(new HeldObject(150_000, jdkState, false, true, null)); // after the span: the site keeps on keeping
+    assertThat(new LiveGraphWalk(200_000, twoOfOneSite).unhookedReachableAtMost(100_000, 120_000)).isEqualTo(1.0);
+
+    List<HeldObject> threeStragglers = new ArrayList<>(objects);
+    threeStragglers.add(new HeldObject(105_000, history, false, true, null));
+    threeStragglers.add(new HeldObject(106_000, new SiteKey("com.example.Report.index(Report.java:40)", "int[]"), false, true, null));
+    assertThat(new LiveGraphWalk(200_000, threeStragglers).unhookedReachableAtMost(100_000, 120_000))
+        .as("more than one straggler per eight dead objects").isEqualTo(1.0);
+  }
+
+  @Test
   void aWalkSpeaksForTheHeapForLessThanAMinute() {
     LiveGraphWalk walk = new LiveGraphWalk(100_000, List.of());
 
