@@ -268,7 +268,13 @@ public final class LeakDetector implements Consumer<GcEvent> {
       riseBytes[i] =
           Math.max(settings.minRiseBytes(), heapMax > 0 ? window.riseFraction() * heapMax : 0);
       onsetBars[i] = Math.max(riseBytes[i], FLOOR_SWING_FACTOR * floorSwing(window));
-      onsetEvidence[i] = GrowthBar.onset(onsetBars[i]).judge(trends[i], window.seconds());
+      GrowthBar onset = GrowthBar.onset(onsetBars[i]);
+      GrowthBar hold = GrowthBar.hold(riseBytes[i]);
+      if (!window.floorsOnly()) {
+        onset = onset.forYoungReadings();
+        hold = hold.forYoungReadings();
+      }
+      onsetEvidence[i] = onset.judge(trends[i], window.seconds());
       String refusal = onsetEvidence[i].isGrowth() ? refusal(window, trends[i]) : null;
       boolean refused = refusal != null;
       if (refused) {
@@ -284,7 +290,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
       } else if (onsetSinceMillis[i] < 0) {
         onsetSinceMillis[i] = nowMillis;
       }
-      holding[i] = GrowthBar.hold(riseBytes[i]).judge(trends[i], window.seconds()).isGrowth();
+      holding[i] = hold.judge(trends[i], window.seconds()).isGrowth();
       siteDriven[i] = false;
       if (window.floorsOnly() && window.millis() >= siteHistory.shortestWindowMillis()) {
         judgeSites(i);
