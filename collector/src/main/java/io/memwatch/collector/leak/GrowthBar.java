@@ -11,11 +11,12 @@ package io.memwatch.collector.leak;
  * <ul>
  *   <li>{@link Evidence#SIGNIFICANT}: a Mann–Kendall test at {@code maxP}, with the rise well
  *       clear of the noise; the way for many readings that scatter;
- *   <li>{@link Evidence#STEADY_CLIMB}: at least {@value #MIN_POINTS} readings, none below the one
- *       before, on a line they stray from by a small fraction of the rise. Collectors that run a
- *       young collection every 15 s (Parallel and Serial at their default young generation) give
- *       four or five readings a minute: too few for any test of ranks, yet a leak puts them on a
- *       line, and nothing random does that.
+ *   <li>{@link Evidence#STEADY_CLIMB}: at least {@value #MIN_POINTS} readings (three, for young
+ *       collections' readings: {@link #forYoungReadings}), none below the one before, on a line
+ *       they stray from by a small fraction of the rise. Collectors that run a young collection
+ *       every 15 s (Parallel and Serial at their default young generation) give four or five
+ *       readings a minute: too few for any test of ranks, yet a leak puts them on a line, and
+ *       nothing random does that.
  * </ul>
  *
  * <p>Two bars make the hysteresis: a suspicion starts only when a trend clears the {@link #onset}
@@ -100,10 +101,10 @@ record GrowthBar(
 
   /**
    * The same bar for young collections' readings, where three readings on a line over three fifths
-   * of the window (two intervals of 18 s or more) also make a steady climb: G1 on Java 25 collects a 512 MiB heap's young generation
-   * every 20 s or more at a modest allocation rate, three readings a minute, and a leak the JDK
-   * makes has no followed objects to speak for them. Not for floors: a day of a healthy heap's
-   * sparse floors puts three on a line now and then.
+   * of the window (two intervals of 18 s or more) also make a steady climb: G1 on Java 25 collects
+   * a 512 MiB heap's young generation every 20 s or more at a modest allocation rate, three
+   * readings a minute, and a leak the JDK makes has no followed objects to speak for them. Not for
+   * floors: a day of a healthy heap's sparse floors puts three on a line now and then.
    */
   GrowthBar forYoungReadings() {
     return new GrowthBar(minRiseBytes, maxP, minRiseOverNoise, minRecentShare, minRecentRiseOverNoise,
