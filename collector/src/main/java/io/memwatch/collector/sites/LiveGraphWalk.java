@@ -47,14 +47,6 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
     }
   }
 
-  /**
-   * The share of {@code site}'s sampled objects allocated from {@code fromMillis} to {@code
-   * toMillis} that are still reachable; NaN where the walk holds too few of them to say.
-   */
-  public double reachableShare(SiteKey site, long fromMillis, long toMillis) {
-    return reached(site, fromMillis, toMillis).share();
-  }
-
   /** What the walk reached of {@code site}'s sampled objects allocated from {@code fromMillis} to {@code toMillis}. */
   public Reached reached(SiteKey site, long fromMillis, long toMillis) {
     int sampled = 0;
@@ -109,7 +101,7 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
       if (isHosts(object) && !object.hooked() && at >= fromMillis && at < toMillis) {
         if (!object.reachable()) {
           dead++;
-        } else if (reachedOfSite(object.site()) == 1) {
+        } else if (reached(object.site(), Long.MIN_VALUE, Long.MAX_VALUE).reached() == 1) {
           stragglers++;
         } else {
           return 1;
@@ -117,14 +109,6 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
       }
     }
     return dead >= NONE_REACHED_OF && stragglers * NONE_REACHED_OF <= dead ? 1 / (dead + 1.0) : 1;
-  }
-
-  private int reachedOfSite(SiteKey site) {
-    int reached = 0;
-    for (HeldObject object : objects) {
-      reached += object.reachable() && site.equals(object.site()) ? 1 : 0;
-    }
-    return reached;
   }
 
   /**

@@ -26,8 +26,8 @@ class LiveGraphWalkTest {
     LiveGraphWalk walk = new LiveGraphWalk(200_000, objects);
 
     assertThat(walk.turnoverExplains(140_000, 200_000)).isTrue();
-    assertThat(walk.reachableShare(CACHE, 0, 100_000)).isZero();
-    assertThat(walk.reachableShare(CACHE, 140_000, 200_000)).isEqualTo(1.0);
+    assertThat(walk.reached(CACHE, 0, 100_000).share()).isZero();
+    assertThat(walk.reached(CACHE, 140_000, 200_000).share()).isEqualTo(1.0);
   }
 
   @Test
@@ -46,7 +46,7 @@ class LiveGraphWalkTest {
     LiveGraphWalk walk = new LiveGraphWalk(200_000, objects);
 
     assertThat(walk.turnoverExplains(140_000, 200_000)).isFalse();
-    assertThat(walk.reachableShare(LEAK, 120_000, 200_000)).isEqualTo(1.0);
+    assertThat(walk.reached(LEAK, 120_000, 200_000).share()).isEqualTo(1.0);
   }
 
   @Test
@@ -57,7 +57,7 @@ class LiveGraphWalkTest {
     LiveGraphWalk walk = new LiveGraphWalk(200_000, objects);
 
     assertThat(walk.turnoverExplains(140_000, 200_000)).isFalse();
-    assertThat(walk.reachableShare(CACHE, 190_000, 200_000)).isNaN();
+    assertThat(walk.reached(CACHE, 190_000, 200_000).share()).isNaN();
   }
 
   @Test
