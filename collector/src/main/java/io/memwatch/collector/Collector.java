@@ -87,7 +87,7 @@ public final class Collector implements AutoCloseable {
     SurvivorTracker survivors = new SurvivorTracker(sites, settings.followedObjects(), oldObjects::samplerSinceMillis, queues::dropped);
     this.liveSet = new LiveSet(settings.leak().longWindow());
     // The heap's max as the memory MXBean reports it; <= 0 (no -Xmx) lets the detector use the pools'.
-    this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax(), survivors, oldObjects::recentWalk);
+    this.leakDetector = new LeakDetector(settings.leak(), () -> memory.get().heapMax(), survivors, oldObjects);
     this.liveSites = new LiveSitesPublisher(survivors, registry, settings.topSites(), oldObjects, liveSet::bytes);
     drain.onGc(survivors::afterCollection); // first: the others ask what it saw
     drain.onGc(liveSet);

@@ -4,6 +4,7 @@ import io.memwatch.collector.events.GcEvent;
 import io.memwatch.collector.log.Log;
 import io.memwatch.collector.sites.FollowedObjects;
 import io.memwatch.collector.sites.LiveGraphWalk;
+import io.memwatch.collector.sites.LiveGraphWalks;
 import io.memwatch.collector.sites.Retention;
 import io.memwatch.collector.sites.SiteKey;
 import java.util.Arrays;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * Watches the live set's floor for growth and keeps a {@link LeakVerdict}.
@@ -86,7 +86,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   private final GrowthBar.Evidence[] onsetEvidence;
   private final boolean[] holding;
   private final FollowedObjects followed;
-  private final Supplier<LiveGraphWalk> walks;
+  private final LiveGraphWalks walks;
   private final SiteHistory siteHistory;
   private final Trend[] siteTrends;
   private final boolean[] siteDriven;
@@ -117,14 +117,14 @@ public final class LeakDetector implements Consumer<GcEvent> {
    *     collection of the old generation
    */
   public LeakDetector(LeakSettings settings, LongSupplier heapMax, FollowedObjects followed) {
-    this(settings, heapMax, followed, () -> LiveGraphWalk.NONE);
+    this(settings, heapMax, followed, LiveGraphWalks.NONE);
   }
 
   /**
-   * @param walks a recent walk of the live graph by the JVM's leak profiler, asked only while young
-   *     collections' readings show growth (see {@code OldObjects#recentWalk}: each stops the JVM)
+   * @param walks walks of the live graph by the JVM's leak profiler, asked only while young
+   *     collections' readings show growth (see {@code OldObjects#recent}: each stops the JVM)
    */
-  public LeakDetector(LeakSettings settings, LongSupplier heapMax, FollowedObjects followed, Supplier<LiveGraphWalk> walks) {
+  public LeakDetector(LeakSettings settings, LongSupplier heapMax, FollowedObjects followed, LiveGraphWalks walks) {
     this.walks = walks;
     this.settings = settings;
     this.suppliedHeapMax = heapMax;
@@ -166,16 +166,19 @@ public final class LeakDetector implements Consumer<GcEvent> {
 
   /**
    * Whether the live set is seen growing: a leak suspected, a window at the bar that would hold a
-   * suspicion, or the short window's readings so far, two or more over a quarter of it, rising at
-   * half its onset bar (readings 30 s apart, as G1 on Java 25 gives a 512 MiB heap, hold nothing
-   * for a minute). A program's start-up often grows as steeply, and a program of a few seconds
-   * never for that long: it does not pay for the JVM's leak profiler.
+   * suspicion, or the short window's readings so far, two or more over a sixth of it once the JVM
+   * has run a quarter of it, rising at half its onset bar (readings 30 s apart, as G1 on Java 25
+   * gives a 512 MiB heap, hold nothing for a minute). A program's start-up often grows as steeply,
+   * and a program of a few seconds never for that long: it does not pay for the JVM's leak profiler.
+   * A leak must not wait long for it either: a climb no followed object holds waits until the
+   * profiler has sampled the window's first half, and where young collections come 15 s apart
+   * (Parallel, Serial) two readings over a quarter of the window came 15 s later.
    */
   public boolean growthSeen() {
     Trend shortTrend = trends[0];
     TrendWindow shortWindow = windows.get(0);
     if (suspected || shortTrend.points() >= 2
-        && shortTrend.spanSeconds() >= shortWindow.seconds() / 4
+        && shortTrend.spanSeconds() >= shortWindow.seconds() / 6 && nowMillis >= shortWindow.millis() / 4
         && shortTrend.slope() * shortWindow.seconds() >= riseBytes[0] / 2) {
       return true;
     }
@@ -306,6 +309,9 @@ public final class LeakDetector implements Consumer<GcEvent> {
     if (window.floorsOnly()) {
       return null; // old collections judge floors
     }
+    if (awaitsAWalk(window, trend)) {
+      return "no followed object holds it, and the JVM's leak profiler has not sampled the window's first half yet";
+    }
     if (keptInBursts(window, trend)) {
       return "sites that kept objects only in bursts (a batch promoted whole) hold what it rose by";
     }
@@ -358,6 +364,27 @@ public final class LeakDetector implements Consumer<GcEvent> {
     return followed.aliveAtMostBytes(from, to, unhookedAliveAtMost(window, trend, from, to)) >= keptByALeak / 4;
   }
 
+  // A climb the followed objects cannot hold rests on what the JDK or a library made, and before
+  // the old generation is collected only a walk tells a leak's objects (reached) from a batch's,
+  // promoted whole and let go: a report the JDK rendered every 25 s was suspected for 20-30 s until
+  // one could. The profiler starts when growth is first seen, and its walks know nothing of what was
+  // allocated before; so such a climb waits until a walk has sampled enough of the window's first
+  // half to judge it, or the profiler has run through all of that half.
+  private boolean awaitsAWalk(TrendWindow window, Trend trend) {
+    long sampledSince = walks.sampledSinceMillis();
+    long from = Math.max(nowMillis - window.millis(), followed.aliveKnownSinceMillis());
+    long to = nowMillis - window.millis() / 2;
+    if (sampledSince < 0 || sampledSince <= from || to - from < window.millis() / 6) {
+      return false;
+    }
+    LiveGraphWalk walk = walks.recent();
+    if (walk.freshAt(nowMillis) && walk.judgesUnhooked(from, to)) {
+      return false;
+    }
+    double keptByALeak = trend.slope() * (to - from) / 1000.0;
+    return followed.aliveAtMostBytes(from, to, 0) < keptByALeak / 4;
+  }
+
   // Until the old generation is collected, what the JDK or a library made and young collections
   // promoted looks alive to the readings and is followed by no hook. Of what the window's first half
   // allocated, what is still in the heap, dead or alive, is about what the readings rose by over
@@ -368,7 +395,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
     if (window.floorsOnly()) {
       return Double.POSITIVE_INFINITY;
     }
-    LiveGraphWalk walk = walks.get();
+    LiveGraphWalk walk = walks.recent();
     double share = walk.freshAt(nowMillis) ? walk.unhookedReachableAtMost(from, to) : 1;
     return share < 1 ? share * trend.slope() * window.seconds() : Double.POSITIVE_INFINITY;
   }
@@ -381,7 +408,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // it reaches at most half of what they kept before the window, they let go of it, as a cache does
   // and a leak never does.
   private boolean turnover(TrendWindow window) {
-    LiveGraphWalk walk = walks.get();
+    LiveGraphWalk walk = walks.recent();
     return walk.freshAt(nowMillis) && walk.turnoverExplains(nowMillis - window.millis(), Long.MAX_VALUE);
   }
 

@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * What one search of the JVM's leak profiler from the GC roots found of its sampled objects
- * ({@link OldObjects#recentWalk}): which of them are still reachable. Until the old generation is
+ * ({@link OldObjects#recent}): which of them are still reachable. Until the old generation is
  * collected, an object that was promoted and died there looks alive to the heap's readings and to
  * weak references alike; only such a walk tells it from a live one. A cache turning over lets go of
  * what it kept a while ago, a leak never does.
@@ -109,6 +109,20 @@ public record LiveGraphWalk(long atMillis, List<HeldObject> objects) {
       }
     }
     return dead >= NONE_REACHED_OF && stragglers * NONE_REACHED_OF <= dead ? 1 / (dead + 1.0) : 1;
+  }
+
+  /**
+   * Whether this walk sampled at least {@link #NONE_REACHED_OF} objects that sites no hook follows
+   * allocated from {@code fromMillis} to {@code toMillis}: enough for {@link #unhookedReachableAtMost}
+   * to say what became of them.
+   */
+  public boolean judgesUnhooked(long fromMillis, long toMillis) {
+    int sampled = 0;
+    for (HeldObject object : objects) {
+      long at = object.allocatedAtMillis();
+      sampled += isHosts(object) && !object.hooked() && at >= fromMillis && at < toMillis ? 1 : 0;
+    }
+    return sampled >= NONE_REACHED_OF;
   }
 
   /**

@@ -17,16 +17,17 @@ import java.util.function.Supplier;
  * allocation-heavy service pays for in CPU time. So the agent only offers to start it, and it is
  * started once it is wanted: when the live set is first seen growing, there is growth to explain.
  */
-public final class OldObjects {
+public final class OldObjects implements LiveGraphWalks {
   private volatile Supplier<List<OldObject>> source = List::of;
   private Supplier<? extends Supplier<List<OldObject>>> starter;
   private String wantedBecause; // null while not wanted
   private boolean started;
+  private volatile long profilerSinceMillis = -1;
   private volatile long samplerSinceMillis = -1;
   private volatile LiveGraphWalk latestWalk = LiveGraphWalk.NONE;
   private volatile long latestWalkCostMillis;
 
-  /** At most one walk this often for {@link #recentWalk}: each stops the JVM. */
+  /** At most one walk this often for {@link #recent}: each stops the JVM. */
   static final long WALK_PERIOD_MILLIS = 20_000;
   /** ... and at most this share of the time, on a heap whose walks are slow. */
   static final int WALK_COST_DIVISOR = 100;
@@ -45,6 +46,7 @@ public final class OldObjects {
   public synchronized void use(Supplier<List<OldObject>> source) {
     this.source = source;
     started = true;
+    profilerSinceMillis = JvmClock.uptimeMillis();
   }
 
   /** {@code starter} starts the JVM's sample and returns its reader: called once it is wanted, at once if it already is. */
@@ -82,10 +84,19 @@ public final class OldObjects {
     started = true;
     try {
       source = starter.get();
+      profilerSinceMillis = JvmClock.uptimeMillis();
       Log.debug(wantedBecause + ": the JVM's leak profiler started");
     } catch (RuntimeException e) {
       Log.debug("the JVM's leak profiler (JFR old object samples) could not start", e);
     }
+  }
+
+  @Override
+  public synchronized long sampledSinceMillis() {
+    if (profilerSinceMillis >= 0) {
+      return profilerSinceMillis;
+    }
+    return !started && starter != null ? Long.MAX_VALUE : -1;
   }
 
   /**
@@ -119,7 +130,8 @@ public final class OldObjects {
    * {@link #WALK_PERIOD_MILLIS}, and no more than a hundredth of the time. {@link LiveGraphWalk#NONE}
    * while the JVM's sample is not running. On the collector thread.
    */
-  public LiveGraphWalk recentWalk() {
+  @Override
+  public LiveGraphWalk recent() {
     LiveGraphWalk latest = latestWalk;
     long waitMillis = Math.max(WALK_PERIOD_MILLIS, WALK_COST_DIVISOR * latestWalkCostMillis);
     if (!started() || latest.atMillis() != Long.MIN_VALUE && JvmClock.uptimeMillis() - latest.atMillis() < waitMillis) {

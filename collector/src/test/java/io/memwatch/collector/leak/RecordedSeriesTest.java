@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.memwatch.collector.sites.FollowedObjects;
 import io.memwatch.collector.sites.LiveGraphWalk;
+import io.memwatch.collector.sites.LiveGraphWalks;
 import io.memwatch.collector.sites.Retention;
 import io.memwatch.collector.sites.SiteKey;
 import io.memwatch.collector.events.GcEvent;
@@ -236,10 +237,40 @@ class RecordedSeriesTest {
     assertLiftedByAWalk(name, true);
   }
 
+  @ParameterizedTest
+  @MethodSource("promotedGarbageBeforeAnyOldCollection")
+  void aBatchTheJdkMadeIsNotSuspectedWhileTheProfilerStartedOnGrowthHasNotSampledTheWindowsFirstHalf(String name) {
+    // As memwatch runs it: the leak profiler starts when growth is first seen, and its walks know
+    // nothing of what was allocated before. The climb, which no followed object holds, waits until a
+    // walk has sampled enough of the window's first half, and that walk finds the earlier batch
+    // unreachable. Before the wait, it was suspected at 51 s and lifted at 62 s. Also with the JDK's
+    // straggler in every walk.
+    for (boolean straggler : new boolean[] {false, true}) {
+      RecordedGcSeries series = RecordedGcSeries.load(name);
+      JdkMadeBatch batch = new JdkMadeBatch(series.startedMillis(), straggler).startingOnGrowth();
+      LeakDetector detector = new LeakDetector(LeakSettings.defaults(), () -> -1, batch, batch);
+      VerdictRecorder recorder = new VerdictRecorder(detector);
+
+      series.replay(event -> {
+        batch.now = event.endMillis();
+        if (GcClassifier.sample(event).map(LiveSample::isFloor).orElse(false)) {
+          batch.lastOldCollectionMillis = event.endMillis();
+        }
+        recorder.accept(event);
+        if (detector.growthSeen()) {
+          batch.growthSeen();
+        }
+      });
+
+      assertThat(batch.sampledSinceMillis()).as("the profiler's start").isLessThan(series.outOfMemoryMillis() < 0 ? Long.MAX_VALUE : series.outOfMemoryMillis());
+      assertThat(recorder.changes).as("straggler: %s; walks: %d", straggler, batch.walks).isEmpty();
+    }
+  }
+
   private static void assertLiftedByAWalk(String name, boolean straggler) {
     RecordedGcSeries series = RecordedGcSeries.load(name);
     JdkMadeBatch batch = new JdkMadeBatch(series.startedMillis(), straggler);
-    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, batch, batch::walk));
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, batch, batch));
 
     series.replay(event -> {
       batch.now = event.endMillis();
@@ -261,6 +292,58 @@ class RecordedSeriesTest {
         .isLessThan(recorder.changes.get(0).atMillis() + 30_000);
   }
 
+  static Stream<String> leaksTheJdkCouldHaveMade() throws IOException {
+    return Stream.concat(series("leak"), series("jdkaudit"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("leaksTheJdkCouldHaveMade")
+  void aLeakTheJdkMadeIsSuspectedWithin75SecondsThoughItWaitsForTheProfilerStartedOnGrowth(String name) {
+    // As below, as memwatch runs it: the leak profiler starts when growth is first seen and samples
+    // from then on, and a climb no followed object holds waits until a walk has sampled enough of the
+    // window's first half. Where young collections come 15 s apart (Serial) that wait cost 16 s.
+    RecordedGcSeries series = RecordedGcSeries.load(name);
+    SampledWalks walks = leakBesideRequestsTheJdkMade(series.startedMillis()).startingOnGrowth();
+    LeakDetector detector = new LeakDetector(LeakSettings.defaults(), () -> -1, JDK_MADE_REQUESTS_AND_LEAK, walks);
+    VerdictRecorder recorder = new VerdictRecorder(detector);
+
+    series.replay(event -> {
+      walks.now = event.endMillis();
+      recorder.accept(event);
+      if (detector.growthSeen()) {
+        walks.growthSeen();
+      }
+    });
+
+    double started = series.startedMillis() / 1000.0;
+    System.out.printf("RecordedSeriesTest: %s, a leak the JDK made, the profiler started at %.1f s: suspected %.1f s after the leak's start%n",
+        name, walks.sampledSinceMillis() / 1000.0 - started, recorder.firstSuspectedAt() - started);
+    assertThat(recorder.firstSuspectedAt() - started).as("seconds from the leak's start to the suspicion").isLessThanOrEqualTo(75);
+    long endMillis = series.outOfMemoryMillis() < 0 ? Long.MAX_VALUE : series.outOfMemoryMillis() - 2000;
+    assertThat(recorder.changes).filteredOn(verdict -> !verdict.suspected() && verdict.atMillis() < endMillis).isEmpty();
+  }
+
+  // A leak of Strings the JDK builds, one sampled a second, beside JDK-made request garbage sampled
+  // twice a second and dead when walked.
+  private static SampledWalks leakBesideRequestsTheJdkMade(long startedMillis) {
+    return new SampledWalks()
+        .unhookedSite(new SiteKey("example.Audit.record(Audit.java:12)", "byte[]"), startedMillis, 1000, Long.MAX_VALUE)
+        .unhookedSite(new SiteKey("example.Requests.render(Requests.java:30)", "byte[]"), 0, 500, 0);
+  }
+
+  // The JVM's sampler beside them: 2 MiB/s of the leak and 40 MiB/s of requests, no hooked object.
+  private static final FollowedObjects JDK_MADE_REQUESTS_AND_LEAK = new FollowedObjects() {
+    @Override
+    public long aliveKnownSinceMillis() {
+      return 3_000;
+    }
+
+    @Override
+    public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedAtMostBytes) {
+      return Math.min(unhookedAtMostBytes, (toMillis - fromMillis) / 1000.0 * (2 + 40) * SimulatedHeap.MIB);
+    }
+  };
+
   @ParameterizedTest
   @MethodSource("fastLeaks")
   void aLeakTheJdkMadeIsSuspectedAsEarlyWithTheJvmsWalksBesidePromotedGarbageTheJdkMade(String name) {
@@ -269,22 +352,8 @@ class RecordedSeriesTest {
     // reaches the leak's objects only, a third of the window's sampled objects, and what could still
     // be alive stays far above what the climb needs.
     RecordedGcSeries series = RecordedGcSeries.load(name);
-    long started = series.startedMillis();
-    SampledWalks walks = new SampledWalks()
-        .unhookedSite(new SiteKey("example.Audit.record(Audit.java:12)", "byte[]"), started, 1000, Long.MAX_VALUE)
-        .unhookedSite(new SiteKey("example.Requests.render(Requests.java:30)", "byte[]"), 0, 500, 0);
-    FollowedObjects sampler = new FollowedObjects() {
-      @Override
-      public long aliveKnownSinceMillis() {
-        return 3_000;
-      }
-
-      @Override
-      public double aliveAtMostBytes(long fromMillis, long toMillis, double unhookedAtMostBytes) {
-        return Math.min(unhookedAtMostBytes, (toMillis - fromMillis) / 1000.0 * (2 + 40) * SimulatedHeap.MIB);
-      }
-    };
-    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, sampler, walks));
+    SampledWalks walks = leakBesideRequestsTheJdkMade(series.startedMillis());
+    VerdictRecorder recorder = new VerdictRecorder(new LeakDetector(LeakSettings.defaults(), () -> -1, JDK_MADE_REQUESTS_AND_LEAK, walks));
     VerdictRecorder without = VerdictRecorder.withDefaults();
 
     series.replay(event -> {
@@ -578,18 +647,19 @@ class RecordedSeriesTest {
   /**
    * The batch scenario with its arrays made by the JDK ({@code batch jdkMade=1}), beside 40 MiB/s of
    * request garbage the JDK makes too: no hook follows either, and the JVM's sampler counts their
-   * bytes. The JVM's leak profiler, from 20 s on, samples a batch's array every 200 ms of building and
-   * a promoted request object every 2 s; a walk reaches a batch's objects while it is held, none
+   * bytes. The JVM's leak profiler, from 20 s on (or from when {@link #growthSeen}, as memwatch starts
+   * it), samples a batch's array every 200 ms of building and a promoted request object every 2 s; a walk reaches a batch's objects while it is held, none
    * after, and no request object (they died in the old generation, and stay sampled until it is
    * next collected).
    */
-  static final class JdkMadeBatch implements FollowedObjects {
+  static final class JdkMadeBatch implements FollowedObjects, LiveGraphWalks {
     private static final SiteKey BATCH = new SiteKey("example.fixtures.ServiceScenarioApp.lambda$behaviour$3(ServiceScenarioApp.java:142)", "byte[]");
     private static final SiteKey REQUESTS = new SiteKey("example.Lookups.render(Lookups.java:30)", "java.lang.String");
     private static final SiteKey JDK_STATE = new SiteKey("javax.management.openmbean.OpenType.isAssignableFrom(OpenType.java:369)", "byte[]");
     private static final double REQUESTS_BYTES_PER_SECOND = 40 << 20;
     private final long started;
     private final boolean straggler;
+    private long sampledSince;
     long now;
     long lastOldCollectionMillis = Long.MIN_VALUE;
     int walks;
@@ -599,6 +669,29 @@ class RecordedSeriesTest {
     JdkMadeBatch(long startedMillis, boolean straggler) {
       this.started = startedMillis;
       this.straggler = straggler;
+      this.sampledSince = -1;
+    }
+
+    /** The profiler starts only at {@link #growthSeen}, as memwatch starts it. */
+    JdkMadeBatch startingOnGrowth() {
+      sampledSince = Long.MAX_VALUE;
+      return this;
+    }
+
+    void growthSeen() {
+      if (sampledSince == Long.MAX_VALUE) {
+        sampledSince = now;
+      }
+    }
+
+    @Override
+    public long sampledSinceMillis() {
+      return sampledSince;
+    }
+
+    @Override
+    public LiveGraphWalk recent() {
+      return sampledSince == Long.MAX_VALUE ? LiveGraphWalk.NONE : walk();
     }
 
     private long intoPeriod(long at) {
@@ -629,12 +722,13 @@ class RecordedSeriesTest {
         return latest;
       }
       List<io.memwatch.collector.retainers.HeldObject> objects = new java.util.ArrayList<>();
-      for (long at = started + 20_000; at < now; at += 200) {
+      long first = sampledSince < 0 ? started + 20_000 : sampledSince;
+      for (long at = first; at < now; at += 200) {
         boolean held = now - at < 8_000 - intoPeriod(at);
         if (builtAt(at) && (held || at >= lastOldCollectionMillis)) {
           objects.add(new io.memwatch.collector.retainers.HeldObject(at, BATCH, false, held, null));
         }
-        if (at % 2_000 == 0 && at >= lastOldCollectionMillis) {
+        if ((at - first) % 2_000 == 0 && at >= lastOldCollectionMillis) {
           objects.add(new io.memwatch.collector.retainers.HeldObject(at, REQUESTS, false, false, null));
         }
       }

@@ -72,7 +72,9 @@ class LiveGraphWalkTest {
     LiveGraphWalk walk = new LiveGraphWalk(200_000, objects);
 
     assertThat(walk.unhookedReachableAtMost(100_000, 110_000)).isCloseTo(0.1, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(walk.judgesUnhooked(100_000, 110_000)).isTrue();
     assertThat(walk.unhookedReachableAtMost(100_000, 103_000)).as("three say nothing").isEqualTo(1.0);
+    assertThat(walk.judgesUnhooked(100_000, 103_000)).as("hooked and memwatch's own objects do not count").isFalse();
 
     // One reached says nothing of how much: the sampler weighs its samples unevenly.
     objects.add(new HeldObject(105_500, LEAK, false, true, null));

@@ -41,6 +41,19 @@ class OldObjectsTest {
   }
 
   @Test
+  void itsWalksSampleFromItsStartWhichTheLeakRuleCanWaitForOnlyWhileItCanStillStart() {
+    OldObjects oldObjects = new OldObjects();
+    assertThat(oldObjects.sampledSinceMillis()).as("no Flight Recorder offered: never").isNegative();
+
+    oldObjects.offer(starter);
+    assertThat(oldObjects.sampledSinceMillis()).as("offered, not wanted yet").isEqualTo(Long.MAX_VALUE);
+
+    long before = io.memwatch.collector.events.JvmClock.uptimeMillis();
+    oldObjects.want();
+    assertThat(oldObjects.sampledSinceMillis()).isBetween(before, io.memwatch.collector.events.JvmClock.uptimeMillis());
+  }
+
+  @Test
   void aStarterThatFailsLeavesTheSampleEmpty() {
     OldObjects oldObjects = new OldObjects();
     oldObjects.offer(() -> {
@@ -49,5 +62,6 @@ class OldObjectsTest {
     oldObjects.want();
 
     assertThat(oldObjects.sample()).isEmpty();
+    assertThat(oldObjects.sampledSinceMillis()).as("no walk will come").isNegative();
   }
 }
