@@ -17,6 +17,8 @@
 #                            (scripts/benchmarks/jfr-nothing.jfc): the floor of any reader of its events
 #   jfr-stream               no memwatch; a bare in-process reader of the same sampler (BareStreamAgent,
 #                            in benchmarks.jar): what reading it costs before memwatch does anything with it
+#   jfr-disk                 as jfr-stream, but a plain recording to disk read in bulk every 5 s instead of a
+#                            stream (BareDiskAgent): whether parsing less often costs less
 #
 #   scripts/bench-overhead.sh                    # build, then 5 rounds
 #   ROUNDS=9 scripts/bench-overhead.sh
@@ -98,10 +100,11 @@ config_args() {
     allocation-instrumenter) args=("-javaagent:$instrumenter" -Dworkload.sampler=allocation-instrumenter) ;;
     jfr-nothing) args=("-XX:StartFlightRecording:settings=$root/scripts/benchmarks/jfr-nothing.jfc") ;;
     jfr-stream) args=("-javaagent:$bench") ;;
+    jfr-disk) args=("-javaagent:$bench=disk") ;;
     previous) [[ -n ${PREVIOUS_AGENT_JAR:-} ]] || { echo "bench-overhead: 'previous' needs PREVIOUS_AGENT_JAR" >&2; exit 1; }
       args=("-javaagent:$PREVIOUS_AGENT_JAR=port=0${MEMWATCH_ARGS:+,$MEMWATCH_ARGS}") ;;
     *) echo "bench-overhead: unknown configuration '$1' (known: baseline, hooks-everywhere, hooks-own, sampler," \
-      "memwatch, allocation-instrumenter, jfr-nothing, jfr-stream, previous)" >&2; exit 1 ;;
+      "memwatch, allocation-instrumenter, jfr-nothing, jfr-stream, jfr-disk, previous)" >&2; exit 1 ;;
   esac
 }
 for config in "${configs[@]}"; do config_args "$config"; done

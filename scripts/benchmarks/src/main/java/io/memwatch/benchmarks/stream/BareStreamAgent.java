@@ -10,11 +10,18 @@ import jdk.jfr.consumer.RecordingStream;
  * stack traces, whose handler only counts the events and their frames. What memwatch costs beyond
  * this is its own: its start (collector, meters, endpoint) and its work per event. On Java 25 the
  * reading threads cost the same; memwatch's start made the difference (RESULTS.md).
+ *
+ * <p>benchmarks.jar has one Premain-Class, this one: {@code -javaagent:benchmarks.jar=disk} runs
+ * {@link BareDiskAgent} instead.
  */
 public final class BareStreamAgent {
   private BareStreamAgent() {}
 
   public static void premain(String args) {
+    if ("disk".equals(args)) {
+      BareDiskAgent.start();
+      return;
+    }
     Thread reader = new Thread(BareStreamAgent::read, "bare-stream");
     reader.setDaemon(true);
     reader.start();
