@@ -22,7 +22,7 @@ public final class OldObjects implements LiveGraphWalks {
   private Supplier<? extends Supplier<List<OldObject>>> starter;
   private String wantedBecause; // null while not wanted
   private boolean started;
-  private volatile long profilerSinceMillis = -1;
+  private long profilerSinceMillis = -1;
   private volatile long samplerSinceMillis = -1;
   private volatile LiveGraphWalk latestWalk = LiveGraphWalk.NONE;
   private volatile long latestWalkCostMillis;
