@@ -366,7 +366,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
 
   // A climb the followed objects cannot hold rests on what the JDK or a library made, and before
   // the old generation is collected only a walk tells a leak's objects (reached) from a batch's,
-  // promoted whole and let go: a report the JDK rendered every 25 s was suspected for 20-30 s until
+  // promoted whole and let go: a report the JDK rendered every 25 s was suspected for 20-40 s until
   // one could. The profiler starts when growth is first seen, and its walks know nothing of what was
   // allocated before; so such a climb waits until a walk has sampled enough of the window's first
   // half to judge it, or the profiler has run through all of that half.
