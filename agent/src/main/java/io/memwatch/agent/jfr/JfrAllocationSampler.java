@@ -8,6 +8,8 @@ import io.memwatch.collector.sites.OldObjects;
 import io.memwatch.collector.sites.SiteRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import jdk.jfr.consumer.RecordingStream;
 
@@ -40,6 +42,8 @@ public final class JfrAllocationSampler implements AutoCloseable {
   static final String THREAD_NAME = "memwatch-jfr";
   static final Duration MAX_AGE = Duration.ofSeconds(30);
   static final long MAX_SIZE = 8L << 20;
+  // The longest the JVM's exit waits for the Flight Recorder's set-up under way (it takes 0.3 to 1 s).
+  static final Duration EXIT_WAITS_FOR_SET_UP_AT_MOST = Duration.ofSeconds(2);
 
   private final List<RecordedEventHandler> handlers;
   private final Supplier<OldObjectRecording> oldObjectRecording;
@@ -48,6 +52,8 @@ public final class JfrAllocationSampler implements AutoCloseable {
   private volatile RecordingStream stream;
   private volatile boolean closed;
   private volatile boolean exiting;
+  private volatile boolean settingUp;
+  private final CountDownLatch setUp = new CountDownLatch(1);
 
   private JfrAllocationSampler(List<RecordedEventHandler> handlers, Supplier<OldObjectRecording> oldObjectRecording,
       OldObjects oldObjects, Runnable onFailure) {
@@ -80,6 +86,11 @@ public final class JfrAllocationSampler implements AutoCloseable {
       return;
     }
     long start = System.nanoTime();
+    settingUp = true;
+    if (exiting) {
+      setUp.countDown();
+      return;
+    }
     try (RecordingStream recording = new RecordingStream()) {
       stream = recording;
       if (exiting) {
@@ -103,12 +114,13 @@ public final class JfrAllocationSampler implements AutoCloseable {
       }
       recording.onError(error -> Log.debug("the allocation sampler's stream reported", error));
       startOldObjects();
-      if (closed) {
+      if (closed || exiting) {
         return;
       }
       Log.debug("the JVM's allocation sampler (JFR) is set up after " + (System.nanoTime() - start) / 1_000_000 + " ms");
       handlers.forEach(RecordedEventHandler::starting);
       oldObjects.samplerStarted(io.memwatch.collector.events.JvmClock.uptimeMillis());
+      setUp.countDown();
       recording.start();
     } catch (Throwable t) {
       if (!closed) {
@@ -116,7 +128,23 @@ public final class JfrAllocationSampler implements AutoCloseable {
         onFailure.run();
       }
     } finally {
+      setUp.countDown();
       handlers.forEach(RecordedEventHandler::close);
+    }
+  }
+
+  // The JVM's exit must not overtake the Flight Recorder's set-up: once the exit's hooks have run,
+  // JVMTI leaves its live phase, and a set-up still under way prints three error lines into the host's
+  // output ("An attempt was made to start JFR too early ..."; once in eight runs of a test whose
+  // program exits two seconds in). So the exit waits for a set-up under way, briefly.
+  private void exitAfterSetUp() {
+    exiting = true;
+    if (settingUp) {
+      try {
+        setUp.await(EXIT_WAITS_FOR_SET_UP_AT_MOST.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -131,7 +159,7 @@ public final class JfrAllocationSampler implements AutoCloseable {
     try {
       long waited = StartupSettled.await();
       Log.debug("the host's start-up looks over after " + waited + " ms: starting the JVM's allocation sampler");
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> exiting = true, "memwatch-jfr-exit"));
+      Runtime.getRuntime().addShutdownHook(new Thread(this::exitAfterSetUp, "memwatch-jfr-exit"));
       return !closed;
     } catch (InterruptedException | IllegalStateException e) {
       return false; // IllegalStateException: the JVM is exiting already
