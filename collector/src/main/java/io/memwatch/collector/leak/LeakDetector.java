@@ -355,13 +355,19 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // when the sampler counts (its start), over at least a sixth of the window (10 s of the default
   // minute).
   private boolean couldBeAlive(TrendWindow window, Trend trend) {
-    long from = Math.max(nowMillis - window.millis(), followed.aliveKnownSinceMillis());
+    long from = knownFrom(window);
     long to = nowMillis - window.millis() / 2;
     if (to - from < window.millis() / 6) {
       return true;
     }
     double keptByALeak = trend.slope() * (to - from) / 1000.0;
     return followed.aliveAtMostBytes(from, to, unhookedAliveAtMost(window, trend, from, to)) >= keptByALeak / 4;
+  }
+
+  // Where a window's first half starts, for what can still be alive of it: at the window's start, or
+  // when the JVM's sampler started counting, if later.
+  private long knownFrom(TrendWindow window) {
+    return Math.max(nowMillis - window.millis(), followed.aliveKnownSinceMillis());
   }
 
   // A climb the followed objects cannot hold rests on what the JDK or a library made, and before
@@ -372,7 +378,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
   // half to judge it, or the profiler has run through all of that half.
   private boolean awaitsAWalk(TrendWindow window, Trend trend) {
     long sampledSince = walks.sampledSinceMillis();
-    long from = Math.max(nowMillis - window.millis(), followed.aliveKnownSinceMillis());
+    long from = knownFrom(window);
     long to = nowMillis - window.millis() / 2;
     if (sampledSince < 0 || sampledSince <= from || to - from < window.millis() / 6) {
       return false;
@@ -523,7 +529,7 @@ public final class LeakDetector implements Consumer<GcEvent> {
         if (refutedLately(i, sample, clearBelow)) {
           continue;
         }
-        long knownFrom = Math.max(nowMillis - windows.get(i).millis(), followed.aliveKnownSinceMillis());
+        long knownFrom = knownFrom(windows.get(i));
         Log.debug(String.format(java.util.Locale.ROOT,
             "leak onset: %.0f s window, evidence %s%s, %d readings over %.0f s rising %.2f MiB/s, bar %.0f MiB, reading %d MiB;"
                 + " of the first half, from %d s, at most %.0f MiB alive",
