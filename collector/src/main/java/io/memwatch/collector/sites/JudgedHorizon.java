@@ -18,7 +18,9 @@ import java.lang.ref.WeakReference;
  * only references that stay young; one promoted by the same collection (its survivor space full, as
  * under a growing live set) keeps its referent, promoted too, until an old collection. Objects met
  * first by such a collection are no more judged than the probe beside them, whatever later
- * collections clear.
+ * collections clear; and as the collection copies in its own order, not in allocation order, a probe
+ * cleared cannot vouch for every object of its stretch: each followed object carries a control of
+ * its own too (see {@code SurvivorTracker}).
  *
  * <p>Memory is fixed: a ring of probes in allocation order. Not thread-safe: the collector thread
  * owns it.

@@ -133,6 +133,38 @@ class SurvivorTrackerTest {
   }
 
   @Test
+  void anObjectWhoseOwnControlACollectionKeptIsNotCountedThoughTheProbesBesideItWereCleared() {
+    // Stands for a young collection that overflowed the survivor space half-way: the probe copied
+    // before the overflow was cleared, the garbage's reference and its control copied after it were
+    // promoted, undiscovered, their referents kept until an old collection.
+    List<Object> keptByTheCollection = new ArrayList<>();
+    boolean[] overflowed = {false};
+    SurvivorTracker tracker = new SurvivorTracker(sites, 100, () -> -1, () -> 0, () -> {
+      Object control = new Object();
+      if (overflowed[0]) {
+        keptByTheCollection.add(control);
+      }
+      return control;
+    });
+    byte[] leaked = new byte[100];
+    tracker.accept(new AllocationSample(leaky, 1000, 116, leaked));
+    overflowed[0] = true;
+    byte[] promotedGarbage = new byte[100];
+    keptByTheCollection.add(promotedGarbage);
+    tracker.accept(new AllocationSample(healthy, 1000, 116, promotedGarbage));
+    tracker.probe();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      System.gc();
+      assertThat(tracker.judgedBeforeMillis()).as("the probe was cleared").isNotNegative();
+      assertThat(tracker.liveBytesBySite()).containsOnlyKeys(leakyKey).containsEntry(leakyKey, 1000L);
+    });
+    assertThat(tracker.liveBytesBySite(Long.MAX_VALUE)).as("judged or not").hasSize(2);
+    assertThat(keptByTheCollection).hasSize(2);
+    assertThat(leaked).hasSize(100);
+  }
+
+  @Test
   void theJudgedHorizonAdvancesWhenACollectionClearsAProbe() {
     SurvivorTracker tracker = new SurvivorTracker(sites, 10);
     assertThat(tracker.judgedBeforeMillis()).as("before any probe").isEqualTo(-1);
