@@ -71,6 +71,22 @@ final class RetainerName {
     return ownHolder != null ? ownHolder : firstStatic != null ? firstStatic : nearestRoot;
   }
 
+  /**
+   * Whether a path from a thread's stack shows a JDK method at work rather than what keeps the
+   * object: the stack holds a JDK structure's innards (a map's table, a list's array, a node), not a
+   * structure or an object of the user's. A put that is resizing a map holds its table in a local,
+   * and that path, shorter than the one from the static field that keeps the map, is the one the
+   * search finds; named, it would be {@code ConcurrentHashMap$Node.val}.
+   */
+  static boolean jdkAtWork(List<Link> links) {
+    if (links.size() < 2) {
+      return false;
+    }
+    String top = readable(links.get(links.size() - 1).type());
+    int array = top.indexOf('[');
+    return array >= 0 ? UserCode.isJdk(top.substring(0, array)) : UserCode.isJdk(top) && top.contains("$");
+  }
+
   // The Flight Recorder names array classes as the JVM does: [B, [Ljava.lang.Object;.
   static String readable(String type) {
     int dimensions = 0;

@@ -60,6 +60,32 @@ class RetainerNameTest {
   }
 
   @Test
+  void aStackHoldingAJdkStructuresInnardsIsAJdkMethodAtWorkNotARetainer() {
+    // A put resizing the map holds its table in a local: byte[] <- Node.val <- Node[] <- the stack.
+    List<Link> putAtWork = List.of(
+        new Link("[B", null, "val"),
+        new Link("java.util.concurrent.ConcurrentHashMap$Node", null, null),
+        new Link("[Ljava.util.concurrent.ConcurrentHashMap$Node;", null, null));
+    List<Link> addAtWork = List.of(
+        new Link("[B", null, null),
+        new Link("[Ljava.lang.Object;", null, null));
+    List<Link> aWorkersLocalMap = List.of(
+        new Link("[B", null, "val"),
+        new Link("java.util.HashMap$Node", null, null),
+        new Link("[Ljava.util.HashMap$Node;", null, "table"),
+        new Link("java.util.HashMap", null, null));
+    List<Link> aWorkersOwnObject = List.of(
+        new Link("[B", null, "state"),
+        new Link("example.Session", null, null));
+
+    assertThat(RetainerName.jdkAtWork(putAtWork)).isTrue();
+    assertThat(RetainerName.jdkAtWork(addAtWork)).isTrue();
+    assertThat(RetainerName.jdkAtWork(aWorkersLocalMap)).isFalse();
+    assertThat(RetainerName.jdkAtWork(aWorkersOwnObject)).isFalse();
+    assertThat(RetainerName.jdkAtWork(List.of(new Link("[B", null, null)))).as("the object itself").isFalse();
+  }
+
+  @Test
   void arrayClassesAreNamedAsInSource() {
     assertThat(RetainerName.readable("[B")).isEqualTo("byte[]");
     assertThat(RetainerName.readable("[[Ljava.util.HashMap$Node;")).isEqualTo("java.util.HashMap$Node[][]");
