@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Follows a bounded set of sampled objects through weak references, to estimate per site how many
@@ -78,6 +79,8 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   private long newestSampleMillis = Long.MIN_VALUE;
   private long firstFollowedMillis = Long.MAX_VALUE;
   private final Supplier<Object> deadControls;
+  /** Per site, the bytes its followed objects stood for that a collection found dead, since the start. */
+  private final Map<SiteKey, long[]> judgedDead = new HashMap<>();
 
   public SurvivorTracker(SiteRegistry sites, int capacity) {
     this(sites, capacity, () -> -1, () -> 0);
@@ -156,10 +159,55 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
     return horizon.millis();
   }
 
+  /**
+   * {@inheritDoc} Objects whose control a collection promoted (see {@link Followed}) count at their
+   * site's judged survival ({@link #survival}).
+   */
   @Override
   public Map<SiteKey, Long> liveBytesBySite() {
     horizon.update();
-    return liveBytesBySite(this::judged);
+    expungeCollected();
+    Map<SiteKey, Double> survival = survival();
+    Map<SiteKey, Long> live = new HashMap<>();
+    for (int i = 0; i < size; i++) {
+      Followed entry = followed[i];
+      long bytes = Math.round(entry.weight * counted(entry, survival));
+      if (bytes > 0 && entry.get() != null) {
+        live.merge(entry.site, bytes, Long::sum);
+      }
+    }
+    return live;
+  }
+
+  /**
+   * Per site, the share of its judged objects still alive. A collection judges an object or not by
+   * the order it copies references in, whatever the object's site and fate, so a site's judged
+   * objects say how many of its others live. Every object judged dead since the start counts: a site
+   * that lets go of what it kept before (a cache) is taken to keep less of its recent objects than it
+   * does, and a site whose judged objects all died (request garbage) keeps none.
+   */
+  private Map<SiteKey, Double> survival() {
+    Map<SiteKey, Long> judgedAlive = new HashMap<>();
+    for (int i = 0; i < size; i++) {
+      Followed entry = followed[i];
+      if (judged(entry) && entry.get() != null) {
+        judgedAlive.merge(entry.site, entry.weight, Long::sum);
+      }
+    }
+    Map<SiteKey, Double> survival = new HashMap<>();
+    judgedAlive.forEach((site, alive) -> {
+      long[] dead = judgedDead.get(site);
+      survival.put(site, alive / (double) (alive + (dead == null ? 0 : dead[0])));
+    });
+    return survival;
+  }
+
+  /** The share of an object that counts: whole if judged, its site's survival if only its control was kept. */
+  private double counted(Followed entry, Map<SiteKey, Double> survival) {
+    if (!horizon.judged(entry.allocatedAt)) {
+      return 0;
+    }
+    return entry.judged() ? 1 : survival.getOrDefault(entry.site, 0.0);
   }
 
   /** Judged only where both say so: the probes for the stretch of time, the control for the object itself. */
@@ -188,29 +236,35 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
    * Per site, the bytes of followed objects allocated from {@code fromMillis} (inclusive) to {@code
    * toMillis} (exclusive), JVM uptime, that are still reachable, split into {@code groups} equal
    * spans of allocation time, oldest first; only objects a collection has judged, so that the
-   * suspects named are never a busy site's garbage a collection promoted. A leaking site keeps what
-   * it allocated at any time; a healthy one only what it allocated lately, or in a burst.
+   * suspects named are never a busy site's garbage a collection promoted, and those whose control it
+   * promoted at their site's judged survival. A leaking site keeps what it allocated at any time; a
+   * healthy one only what it allocated lately, or in a burst.
    */
   public Map<SiteKey, long[]> retainedByAllocationTime(long fromMillis, long toMillis, int groups) {
     horizon.update();
-    return retained(fromMillis, toMillis, groups, true);
+    expungeCollected();
+    Map<SiteKey, Double> survival = survival();
+    return retained(fromMillis, toMillis, groups, entry -> counted(entry, survival));
   }
 
   // The leak rule's stages count every followed object up to the newest probe cleared, judged one by
   // one or not: leaving out the stretches a collection could not judge would empty a leak's stages
   // there, and a leak would look like bursts.
-  private Map<SiteKey, long[]> retained(long fromMillis, long toMillis, int groups, boolean judgedOnly) {
+  private Map<SiteKey, long[]> retained(long fromMillis, long toMillis, int groups, ToDoubleFunction<Followed> counted) {
     expungeCollected();
     Map<SiteKey, long[]> retained = new HashMap<>();
     double span = Math.max(1, toMillis - fromMillis);
     for (int i = 0; i < size; i++) {
       Followed entry = followed[i];
-      if (entry.allocatedAt < fromMillis || entry.allocatedAt >= toMillis
-          || (judgedOnly && !judged(entry)) || entry.get() == null) {
+      if (entry.allocatedAt < fromMillis || entry.allocatedAt >= toMillis) {
+        continue;
+      }
+      long bytes = Math.round(entry.weight * counted.applyAsDouble(entry));
+      if (bytes <= 0 || entry.get() == null) {
         continue;
       }
       int group = (int) Math.min(groups - 1, (entry.allocatedAt - fromMillis) * groups / span);
-      retained.computeIfAbsent(entry.site, site -> new long[groups])[group] += entry.weight;
+      retained.computeIfAbsent(entry.site, site -> new long[groups])[group] += bytes;
     }
     return retained;
   }
@@ -219,7 +273,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   public Map<SiteKey, Long> steadilyKept(long windowMillis) {
     long until = horizon.millis();
     Map<SiteKey, Long> kept = new HashMap<>();
-    retained(until - windowMillis, until, Retention.STAGES, false).forEach((site, stages) -> {
+    retained(until - windowMillis, until, Retention.STAGES, entry -> 1).forEach((site, stages) -> {
       if (Retention.isSteady(stages)) {
         kept.put(site, Arrays.stream(stages).sum());
       }
@@ -239,7 +293,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
     if (until - from < windowMillis / 2) {
       return Map.of();
     }
-    return retained(from, until, Retention.STAGES, false);
+    return retained(from, until, Retention.STAGES, entry -> 1);
   }
 
   @Override
@@ -281,20 +335,25 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
 
   private void expungeCollected() {
     for (Object ref; (ref = collected.poll()) != null; ) {
-      remove((Followed) ref);
+      Followed entry = (Followed) ref;
+      if (remove(entry)) {
+        judgedDead.computeIfAbsent(entry.site, site -> new long[1])[0] += entry.weight;
+      }
     }
   }
 
-  private void remove(Followed entry) {
+  /** Whether it was still followed: not let go by thinning. */
+  private boolean remove(Followed entry) {
     int slot = entry.slot;
     if (slot < 0 || slot >= size || followed[slot] != entry) {
-      return; // already let go by thinning
+      return false;
     }
     Followed last = followed[--size];
     followed[slot] = last;
     last.slot = slot;
     followed[size] = null;
     entry.slot = -1;
+    return true;
   }
 
   /** Lets every other followed object go; the rest now stand for twice their bytes. */

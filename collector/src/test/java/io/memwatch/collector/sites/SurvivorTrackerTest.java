@@ -165,6 +165,55 @@ class SurvivorTrackerTest {
   }
 
   @Test
+  void objectsWhoseControlACollectionKeptCountAtTheirSitesJudgedSurvival() {
+    List<Object> keptByTheCollection = new ArrayList<>();
+    boolean[] overflowed = {false};
+    SurvivorTracker tracker = new SurvivorTracker(sites, 100, () -> -1, () -> 0, () -> {
+      Object control = new Object();
+      if (overflowed[0]) {
+        keptByTheCollection.add(control);
+      }
+      return control;
+    });
+    List<Object> alive = new ArrayList<>();
+    // Judged: the leak keeps both of its objects; the handler one of four.
+    for (int i = 0; i < 2; i++) {
+      byte[] leaked = new byte[100];
+      alive.add(leaked);
+      tracker.accept(new AllocationSample(leaky, 1000, 116, leaked));
+    }
+    byte[] handled = new byte[100];
+    alive.add(handled);
+    tracker.accept(new AllocationSample(healthy, 1000, 116, handled));
+    for (int i = 0; i < 3; i++) {
+      tracker.accept(new AllocationSample(healthy, 1000, 116, new byte[100]));
+    }
+    // Copied after the overflow: two more of the leak's, and four of the handler's the collection kept.
+    overflowed[0] = true;
+    for (int i = 0; i < 2; i++) {
+      byte[] leaked = new byte[100];
+      alive.add(leaked);
+      tracker.accept(new AllocationSample(leaky, 1000, 116, leaked));
+    }
+    for (int i = 0; i < 4; i++) {
+      byte[] promoted = new byte[100];
+      keptByTheCollection.add(promoted);
+      tracker.accept(new AllocationSample(healthy, 1000, 116, promoted));
+    }
+    tracker.probe();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      System.gc();
+      assertThat(tracker.liveBytesBySite())
+          .containsEntry(leakyKey, 4000L)
+          .as("one judged alive, and a quarter of the four kept").containsEntry(SiteKey.of(sites.site(healthy)), 2000L);
+    });
+    assertThat(tracker.retainedByAllocationTime(0, Long.MAX_VALUE, 1).get(leakyKey)).containsExactly(4000L);
+    assertThat(alive).hasSize(5);
+    assertThat(keptByTheCollection).hasSize(10);
+  }
+
+  @Test
   void theJudgedHorizonAdvancesWhenACollectionClearsAProbe() {
     SurvivorTracker tracker = new SurvivorTracker(sites, 10);
     assertThat(tracker.judgedBeforeMillis()).as("before any probe").isEqualTo(-1);
