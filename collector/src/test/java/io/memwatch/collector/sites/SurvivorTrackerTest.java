@@ -139,13 +139,7 @@ class SurvivorTrackerTest {
     // promoted, undiscovered, their referents kept until an old collection.
     List<Object> keptByTheCollection = new ArrayList<>();
     boolean[] overflowed = {false};
-    SurvivorTracker tracker = new SurvivorTracker(sites, 100, () -> -1, () -> 0, () -> {
-      Object control = new Object();
-      if (overflowed[0]) {
-        keptByTheCollection.add(control);
-      }
-      return control;
-    });
+    SurvivorTracker tracker = keepingControlsOnceOverflowed(overflowed, keptByTheCollection);
     byte[] leaked = new byte[100];
     tracker.accept(new AllocationSample(leaky, 1000, 116, leaked));
     overflowed[0] = true;
@@ -168,13 +162,7 @@ class SurvivorTrackerTest {
   void objectsWhoseControlACollectionKeptCountAtTheirSitesJudgedSurvival() {
     List<Object> keptByTheCollection = new ArrayList<>();
     boolean[] overflowed = {false};
-    SurvivorTracker tracker = new SurvivorTracker(sites, 100, () -> -1, () -> 0, () -> {
-      Object control = new Object();
-      if (overflowed[0]) {
-        keptByTheCollection.add(control);
-      }
-      return control;
-    });
+    SurvivorTracker tracker = keepingControlsOnceOverflowed(overflowed, keptByTheCollection);
     List<Object> alive = new ArrayList<>();
     // Judged: the leak keeps both of its objects; the handler one of four.
     for (int i = 0; i < 2; i++) {
@@ -211,6 +199,17 @@ class SurvivorTrackerTest {
     assertThat(tracker.retainedByAllocationTime(0, Long.MAX_VALUE, 1).get(leakyKey)).containsExactly(4000L);
     assertThat(alive).hasSize(5);
     assertThat(keptByTheCollection).hasSize(10);
+  }
+
+  // A tracker whose controls made once overflowed[0] is set are kept, as a collection that promoted them would.
+  private SurvivorTracker keepingControlsOnceOverflowed(boolean[] overflowed, List<Object> keptByTheCollection) {
+    return new SurvivorTracker(sites, 100, () -> -1, () -> 0, () -> {
+      Object control = new Object();
+      if (overflowed[0]) {
+        keptByTheCollection.add(control);
+      }
+      return control;
+    });
   }
 
   @Test
