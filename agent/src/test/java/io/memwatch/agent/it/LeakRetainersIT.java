@@ -36,8 +36,9 @@ class LeakRetainersIT {
       assertThat(early.statusCode()).as(early.body()).isIn(200, 503);
       assertThat(retainedBy(audit)).startsWith(auditMap + " holds ");
       // Each search finds one path per object, and which root it reaches first depends on the moment:
-      // once in a full test run on a loaded machine a search named `ConcurrentHashMap$Node.val` instead
-      // (likely the app thread's own reference to the map during a put). A search every 10 s at most.
+      // the app thread holding the map's table during a put makes a shorter path (it once named
+      // `ConcurrentHashMap$Node.val`). memwatch searches again when it meets one, three times at
+      // most; should all three meet it, the request is made again (a search every 10 s at most).
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(11)).untilAsserted(() -> {
         HttpResponse<String> onRequest = askForRetainers(audit);
         assertThat(onRequest.statusCode()).as(onRequest.body()).isEqualTo(200);

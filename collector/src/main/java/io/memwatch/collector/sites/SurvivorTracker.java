@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -166,17 +165,8 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
   @Override
   public Map<SiteKey, Long> liveBytesBySite() {
     horizon.update();
-    expungeCollected();
     Map<SiteKey, Double> survival = survival();
-    Map<SiteKey, Long> live = new HashMap<>();
-    for (int i = 0; i < size; i++) {
-      Followed entry = followed[i];
-      long bytes = Math.round(entry.weight * counted(entry, survival));
-      if (bytes > 0 && entry.get() != null) {
-        live.merge(entry.site, bytes, Long::sum);
-      }
-    }
-    return live;
+    return liveBytesBySite(entry -> counted(entry, survival));
   }
 
   /**
@@ -187,6 +177,7 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
    * does, and a site whose judged objects all died (request garbage) keeps none.
    */
   private Map<SiteKey, Double> survival() {
+    expungeCollected();
     Map<SiteKey, Long> judgedAlive = new HashMap<>();
     for (int i = 0; i < size; i++) {
       Followed entry = followed[i];
@@ -217,16 +208,18 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
 
   /** Bytes still reachable per site, of the followed objects allocated before a moment, judged or not. */
   public Map<SiteKey, Long> liveBytesBySite(long allocatedBeforeMillis) {
-    return liveBytesBySite(entry -> entry.allocatedAt < allocatedBeforeMillis);
+    return liveBytesBySite(entry -> entry.allocatedAt < allocatedBeforeMillis ? 1 : 0);
   }
 
-  private Map<SiteKey, Long> liveBytesBySite(Predicate<Followed> counted) {
+  // Per site, the bytes of the followed objects still reachable, each counted at the share given.
+  private Map<SiteKey, Long> liveBytesBySite(ToDoubleFunction<Followed> counted) {
     expungeCollected();
     Map<SiteKey, Long> live = new HashMap<>();
     for (int i = 0; i < size; i++) {
       Followed entry = followed[i];
-      if (counted.test(entry) && entry.get() != null) {
-        live.merge(entry.site, entry.weight, Long::sum);
+      long bytes = Math.round(entry.weight * counted.applyAsDouble(entry));
+      if (bytes > 0 && entry.get() != null) {
+        live.merge(entry.site, bytes, Long::sum);
       }
     }
     return live;
@@ -242,7 +235,6 @@ public final class SurvivorTracker implements Consumer<AllocationSample>, Follow
    */
   public Map<SiteKey, long[]> retainedByAllocationTime(long fromMillis, long toMillis, int groups) {
     horizon.update();
-    expungeCollected();
     Map<SiteKey, Double> survival = survival();
     return retained(fromMillis, toMillis, groups, entry -> counted(entry, survival));
   }
