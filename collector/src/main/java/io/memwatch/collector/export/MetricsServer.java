@@ -1,10 +1,15 @@
 package io.memwatch.collector.export;
 
+import io.memwatch.collector.log.Log;
 import io.memwatch.collector.page.LiveFeed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -27,6 +32,12 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * {@link #MAX_CONNECTIONS} (and at the limit closes idle ones within {@link #IDLE_AT_LIMIT_MILLIS}), and
  * refuses oversized requests; all its threads are daemons named {@code memwatch-http}. Beyond
  * loopback it can serve TLS and ask for basic auth ({@link Listen}).
+ *
+ * <p>Jetty starts at the first connection ({@link FirstConnection}): its start costs some 150 ms of
+ * CPU and the JIT's work after it (Jetty's {@code Server} lists every locale the JDK knows), which a
+ * host that is never scraped, or only later, should not pay while it starts. The port is bound at
+ * once, so a busy one is still reported at start, and the first scrape waits for Jetty's start. With
+ * TLS Jetty starts at once: a key store it cannot use is reported at start, not at the first scrape.
  */
 public final class MetricsServer implements AutoCloseable {
   static final long IDLE_TIMEOUT_MILLIS = 10_000;
@@ -40,21 +51,22 @@ public final class MetricsServer implements AutoCloseable {
   private final Listen listen;
   private final LiveFeed feed;
   private final int port;
-  private volatile Server server;
+  private volatile Server server; // null until Jetty runs
   private volatile ServerConnector connector;
+  private ServerSocketChannel bound; // the socket bound before Jetty runs, null with TLS
+  private FirstConnection firstConnection;
+  private boolean closed;
 
   private MetricsServer(PrometheusMeterRegistry registry, Map<String, GuardedEndpoint> endpoints, Listen listen,
-      LiveFeed feed, ServerConnector connector) {
+      LiveFeed feed, int port) {
     this.registry = registry;
     this.endpoints = endpoints;
     this.listen = listen;
     this.feed = feed;
-    this.connector = connector;
-    this.server = connector.getServer();
-    this.port = connector.getLocalPort();
+    this.port = port;
   }
 
-  /** Binds and starts; an {@link IOException} (a busy port, say) leaves nothing running. */
+  /** Binds, to serve from the first connection on; an {@link IOException} (a busy port, say) leaves nothing running. */
   public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port) throws IOException {
     return start(registry, Listen.plain(host, port), Map.of());
   }
@@ -80,14 +92,78 @@ public final class MetricsServer implements AutoCloseable {
   /** The same, with the live page on {@code /} fed by {@code feed}; null serves a pointer to {@code /metrics} there. */
   public static MetricsServer start(PrometheusMeterRegistry registry, Listen listen, Map<String, GuardedEndpoint> endpoints,
       LiveFeed feed) throws IOException {
-    return new MetricsServer(registry, endpoints, listen, feed, startConnector(registry, listen, endpoints, feed));
+    if (listen.tls() != null) {
+      ServerConnector connector = startConnector(registry, listen, endpoints, feed, null);
+      MetricsServer started = new MetricsServer(registry, endpoints, listen, feed, connector.getLocalPort());
+      started.running(connector);
+      return started;
+    }
+    ServerSocketChannel channel = bind(listen);
+    MetricsServer waiting = new MetricsServer(registry, endpoints, listen, feed, channel.socket().getLocalPort());
+    waiting.bound = channel;
+    try {
+      waiting.firstConnection = FirstConnection.watch(channel, "memwatch-http-wait", waiting::startOn);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+    return waiting;
+  }
+
+  // As Jetty binds (address reuse, the JDK's backlog), and as startConnector, tried again after an interrupt.
+  private static ServerSocketChannel bind(Listen listen) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      Thread.interrupted();
+      ServerSocketChannel channel = ServerSocketChannel.open();
+      try {
+        channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        channel.bind(new InetSocketAddress(listen.host(), listen.port()));
+        return channel;
+      } catch (IOException e) {
+        closeQuietly(channel);
+        if (attempt < START_ATTEMPTS && (Thread.currentThread().isInterrupted() || interrupted(e))) {
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  // On the first connection's thread: Jetty takes the bound socket and accepts what waits in it.
+  private synchronized void startOn(ServerSocketChannel channel) {
+    if (closed) {
+      return;
+    }
+    try {
+      running(startConnector(registry, onTheBoundPort(), endpoints, feed, channel));
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      Log.warn("the metrics endpoint could not start on " + baseUrl() + " (" + e + "); metrics stay off, the application runs on");
+    }
+  }
+
+  private void running(ServerConnector started) {
+    connector = started;
+    server = started.getServer();
+  }
+
+  private Listen onTheBoundPort() {
+    return new Listen(listen.host(), port, listen.tls(), listen.basicAuth());
+  }
+
+  private static void closeQuietly(ServerSocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // nothing more can be let go of
+    }
   }
 
   private static ServerConnector startConnector(PrometheusMeterRegistry registry, Listen listen,
-      Map<String, GuardedEndpoint> endpoints, LiveFeed feed) throws IOException {
+      Map<String, GuardedEndpoint> endpoints, LiveFeed feed, ServerSocketChannel bound) throws IOException {
     for (int attempt = 1; ; attempt++) {
       Thread.interrupted();
-      ServerConnector connector = build(registry, listen, endpoints, feed);
+      ServerConnector connector = build(registry, listen, endpoints, feed, bound);
       Server server = connector.getServer();
       try {
         server.start();
@@ -117,7 +193,7 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   private static ServerConnector build(PrometheusMeterRegistry registry, Listen listen, Map<String, GuardedEndpoint> endpoints,
-      LiveFeed feed) {
+      LiveFeed feed, ServerSocketChannel bound) {
     // A queue of the JDK's, not Jetty's default: that one reads the JVM's options through the platform
     // MBean server, whose start-up (some 100 ms of CPU, 50 classes) the host would pay for nothing.
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2, new LinkedBlockingQueue<>());
@@ -133,7 +209,7 @@ public final class MetricsServer implements AutoCloseable {
     http.setSendDateHeader(false);
     ServerConnector connector;
     if (listen.tls() == null) {
-      connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+      connector = new BoundConnector(server, bound, new HttpConnectionFactory(http));
     } else {
       SslContextFactory.Server tls = new SslContextFactory.Server();
       tls.setKeyStorePath(listen.tls().keyStore().toString());
@@ -173,13 +249,11 @@ public final class MetricsServer implements AutoCloseable {
    * @return whether it had to
    */
   public synchronized boolean reopenIfClosed() throws IOException {
-    if (connector.isOpen() || !server.isStarted()) { // a closed server is stopped: never reopened
+    if (closed || server == null || connector.isOpen() || !server.isStarted()) { // a closed server is never reopened
       return false;
     }
     stopQuietly(server);
-    ServerConnector reopened = startConnector(registry, new Listen(listen.host(), port, listen.tls(), listen.basicAuth()), endpoints, feed);
-    connector = reopened;
-    server = reopened.getServer();
+    running(startConnector(registry, onTheBoundPort(), endpoints, feed, null));
     return true;
   }
 
@@ -218,6 +292,30 @@ public final class MetricsServer implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    stopQuietly(server);
+    closed = true;
+    if (firstConnection != null) {
+      firstConnection.close();
+      closeQuietly(bound); // Jetty's now, if it started: stopping it closes the socket too
+    }
+    if (server != null) {
+      stopQuietly(server);
+    }
+  }
+
+  /** A connector on the socket memwatch bound, where there is one, rather than one it binds itself. */
+  private static final class BoundConnector extends ServerConnector {
+    private ServerSocketChannel bound;
+
+    BoundConnector(Server server, ServerSocketChannel bound, ConnectionFactory... factories) {
+      super(server, 1, 1, factories);
+      this.bound = bound;
+    }
+
+    @Override
+    protected ServerSocketChannel openAcceptChannel() throws IOException {
+      ServerSocketChannel channel = bound;
+      bound = null; // a start tried again after a failed one binds the port anew
+      return channel != null && channel.isOpen() ? channel : super.openAcceptChannel();
+    }
   }
 }

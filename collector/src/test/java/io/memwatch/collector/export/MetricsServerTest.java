@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayInputStream;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
@@ -92,6 +93,40 @@ class MetricsServerTest {
     for (int i = 0; i < 20; i++) {
       assertThat(get("/metrics").statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void theBoundPortWaitsWithOneThreadAndJettyStartsAtTheFirstConnection() throws Exception {
+    server = MetricsServer.start(registry, "127.0.0.1", 0);
+    assertThat(httpThreads()).extracting(Thread::getName).containsExactly("memwatch-http-wait");
+    assertThatThrownBy(() -> MetricsServer.start(registry, "127.0.0.1", server.port())).isInstanceOf(BindException.class);
+
+    assertThat(get("/metrics").statusCode()).isEqualTo(200);
+
+    assertThat(httpThreads()).extracting(Thread::getName).anyMatch(name -> name.contains("acceptor"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(httpThreads()).extracting(Thread::getName).doesNotContain("memwatch-http-wait"));
+  }
+
+  @Test
+  void interruptedWhileItWaitsForTheFirstConnectionItServesOn() throws Exception {
+    server = MetricsServer.start(registry, "127.0.0.1", 0);
+    for (int i = 0; i < 5; i++) {
+      httpThreads().forEach(Thread::interrupt);
+    }
+    assertThat(get("/metrics").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void closedBeforeAnyConnectionItLetsGoOfThePortAndOfItsThread() throws Exception {
+    server = MetricsServer.start(registry, "127.0.0.1", 0);
+    int port = server.port();
+
+    server.close();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(httpThreads()).isEmpty());
+    assertThat(server.reopenIfClosed()).isFalse();
+    assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
   }
 
   @Test
