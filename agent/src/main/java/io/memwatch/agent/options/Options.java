@@ -18,55 +18,55 @@ import java.util.stream.Collectors;
  */
 public final class Options {
   public static final Option<Integer> PORT =
-      Option.single("port", 9404, ValueParsers::port, "a port number from 0 to 65535 (0 picks a free one)");
+      Option.single("port", 9404, ValueParsers.Kind.PORT, "a port number from 0 to 65535 (0 picks a free one)");
   public static final Option<String> HOST =
-      Option.single("host", "127.0.0.1", ValueParsers::host, "an IP address or host name to bind, e.g. 127.0.0.1 or 0.0.0.0");
+      Option.single("host", "127.0.0.1", ValueParsers.Kind.HOST, "an IP address or host name to bind, e.g. 127.0.0.1 or 0.0.0.0");
   /** Empty means the application's own packages, found at start (see OwnCodeDetector); {@code **} is every class outside the JDK. */
   public static final Option<List<String>> INCLUDE =
-      new Option<>("include", List.of(), ValueParsers::packageGlobs,
+      new Option<>("include", List.of(), ValueParsers.Kind.PACKAGE_GLOBS,
           "package globs separated by ';', e.g. com.example.* (** for every class outside the JDK)", true);
   public static final Option<List<String>> EXCLUDE =
-      new Option<>("exclude", List.of(), ValueParsers::packageGlobs, "package globs separated by ';', e.g. com.example.generated.*", true);
+      new Option<>("exclude", List.of(), ValueParsers.Kind.PACKAGE_GLOBS, "package globs separated by ';', e.g. com.example.generated.*", true);
   public static final Option<Long> SAMPLE_BYTES =
-      Option.single("sampleBytes", 512L * 1024, ValueParsers::bytes, "a size in bytes, at least 1, e.g. 524288, 512k or 1m");
+      Option.single("sampleBytes", 512L * 1024, ValueParsers.Kind.BYTES, "a size in bytes, at least 1, e.g. 524288, 512k or 1m");
   public static final Option<Integer> TOP_SITES =
-      Option.single("topSites", 50, ValueParsers::positiveInt, "a whole number, at least 1");
+      Option.single("topSites", 50, ValueParsers.Kind.POSITIVE_INT, "a whole number, at least 1");
   public static final Option<Boolean> ALLOCATIONS =
-      Option.single("allocations", true, ValueParsers::bool,
+      Option.single("allocations", true, ValueParsers.Kind.BOOL,
           "true or false (false: no allocation sampling at all, neither hooks nor JFR; memory figures and GC only)");
   public static final Option<Boolean> HOOKS =
-      Option.single("hooks", true, ValueParsers::bool, "true or false (false: no bytecode hooks, the JVM's sampler alone)");
+      Option.single("hooks", true, ValueParsers.Kind.BOOL, "true or false (false: no bytecode hooks, the JVM's sampler alone)");
   public static final Option<Boolean> JFR =
-      Option.single("jfr", true, ValueParsers::bool, "true or false (false: no JFR allocation sampler, the hooks alone)");
+      Option.single("jfr", true, ValueParsers.Kind.BOOL, "true or false (false: no JFR allocation sampler, the hooks alone)");
   public static final Option<java.time.Duration> LEAK_WINDOW =
-      Option.single("leakWindow", java.time.Duration.ofSeconds(60), ValueParsers::duration,
+      Option.single("leakWindow", java.time.Duration.ofSeconds(60), ValueParsers.Kind.DURATION,
           "a duration of at least 1s, e.g. 60s or 2m: the window in which fast leaks are judged");
   public static final Option<java.time.Duration> SLOW_LEAK_WINDOW =
-      Option.single("slowLeakWindow", java.time.Duration.ofMinutes(30), ValueParsers::duration,
+      Option.single("slowLeakWindow", java.time.Duration.ofMinutes(30), ValueParsers.Kind.DURATION,
           "a duration at least twice leakWindow, e.g. 30m or 2h: the window in which slow leaks are judged");
   public static final Option<Boolean> HEAP_DUMP_ON_LEAK =
-      Option.single("heapDumpOnLeak", false, ValueParsers::bool, "true or false");
+      Option.single("heapDumpOnLeak", false, ValueParsers.Kind.BOOL, "true or false");
   public static final Option<Boolean> HEAP_DUMP_ENDPOINT =
-      Option.single("heapDumpEndpoint", false, ValueParsers::bool, "true or false (true also needs heapDumpToken)");
+      Option.single("heapDumpEndpoint", false, ValueParsers.Kind.BOOL, "true or false (true also needs heapDumpToken)");
   public static final Option<String> HEAP_DUMP_TOKEN =
-      Option.single("heapDumpToken", "", ValueParsers::token, "at least 12 characters, no commas or spaces");
+      Option.single("heapDumpToken", "", ValueParsers.Kind.TOKEN, "at least 12 characters, no commas or spaces");
   public static final Option<Boolean> RETAINERS_ENDPOINT =
-      Option.single("retainersEndpoint", false, ValueParsers::bool, "true or false (true also needs heapDumpToken)");
+      Option.single("retainersEndpoint", false, ValueParsers.Kind.BOOL, "true or false (true also needs heapDumpToken)");
   public static final Option<String> TLS_KEY_STORE =
-      Option.single("tlsKeyStore", "", ValueParsers::path, "the path of a PKCS12 key store with the server's certificate and key");
+      Option.single("tlsKeyStore", "", ValueParsers.Kind.PATH, "the path of a PKCS12 key store with the server's certificate and key");
   public static final Option<String> TLS_KEY_STORE_PASSWORD_FILE =
-      Option.single("tlsKeyStorePasswordFile", "", ValueParsers::path, "the path of a file that holds the key store's password");
+      Option.single("tlsKeyStorePasswordFile", "", ValueParsers.Kind.PATH, "the path of a file that holds the key store's password");
   public static final Option<String> BASIC_AUTH_USER =
-      Option.single("basicAuthUser", "", ValueParsers::user, "a user name of letters, digits, '.', '_' or '-'");
+      Option.single("basicAuthUser", "", ValueParsers.Kind.USER, "a user name of letters, digits, '.', '_' or '-'");
   public static final Option<String> BASIC_AUTH_PASSWORD_FILE =
-      Option.single("basicAuthPasswordFile", "", ValueParsers::path, "the path of a file that holds the password");
+      Option.single("basicAuthPasswordFile", "", ValueParsers.Kind.PATH, "the path of a file that holds the password");
   public static final Option<String> HEAP_DUMP_DIR =
-      Option.single("heapDumpDir", System.getProperty("java.io.tmpdir") + "/memwatch-dumps", ValueParsers::path,
+      Option.single("heapDumpDir", System.getProperty("java.io.tmpdir") + "/memwatch-dumps", ValueParsers.Kind.PATH,
           "a directory path");
   public static final Option<Integer> HEAP_DUMP_MAX =
-      Option.single("heapDumpMax", 3, ValueParsers::positiveInt, "a whole number, at least 1");
+      Option.single("heapDumpMax", 3, ValueParsers.Kind.POSITIVE_INT, "a whole number, at least 1");
   public static final Option<Boolean> DEBUG =
-      Option.single("debug", false, ValueParsers::bool, "true or false");
+      Option.single("debug", false, ValueParsers.Kind.BOOL, "true or false");
 
   static final List<Option<?>> ALL = List.of(PORT, HOST, TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD_FILE, BASIC_AUTH_USER,
       BASIC_AUTH_PASSWORD_FILE, INCLUDE, EXCLUDE, SAMPLE_BYTES, TOP_SITES, ALLOCATIONS, HOOKS, JFR,
@@ -230,7 +230,7 @@ public final class Options {
     List<Object> collected = new ArrayList<>();
     for (String text : texts) {
       try {
-        T value = option.parser().apply(text);
+        T value = option.parse(text);
         if (!option.repeatable()) {
           return value;
         }

@@ -134,6 +134,8 @@ public final class OwnCodeDetector {
       int classes = 0;
       int poms = 0;
       // A plain loop over the entries: this runs before the host's main, and a large jar has thousands.
+      // A directory's entries come together, so its package is made once, not once per class.
+      String directory = null;
       for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
         String name = entries.nextElement().getName();
         if (name.startsWith("META-INF/maven/") && name.endsWith("/pom.properties")) {
@@ -142,7 +144,10 @@ public final class OwnCodeDetector {
             && !name.endsWith("module-info.class")) {
           classes++;
           int slash = name.lastIndexOf('/');
-          packages.add(slash < prefix.length() ? "" : name.substring(prefix.length(), slash).replace('/', '.'));
+          if (directory == null || slash != directory.length() || !name.startsWith(directory)) {
+            directory = name.substring(0, Math.max(slash, 0));
+            packages.add(slash < prefix.length() ? "" : name.substring(prefix.length(), slash).replace('/', '.'));
+          }
         }
       }
       return new JarScan(packages, classes, poms);

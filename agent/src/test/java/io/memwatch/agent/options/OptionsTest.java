@@ -118,8 +118,9 @@ class OptionsTest {
 
   @Test
   void environmentVariableNamesSplitCamelCase() {
-    assertThat(Option.single("sampleBytes", 1L, Long::parseLong, "").environmentVariable())
+    assertThat(Option.single("sampleBytes", 1L, ValueParsers.Kind.BYTES, "").environmentVariable())
         .isEqualTo("MEMWATCH_SAMPLE_BYTES");
+    assertThat(Options.TLS_KEY_STORE_PASSWORD_FILE.environmentVariable()).isEqualTo("MEMWATCH_TLS_KEY_STORE_PASSWORD_FILE");
     assertThat(Options.PORT.environmentVariable()).isEqualTo("MEMWATCH_PORT");
   }
 
@@ -194,6 +195,19 @@ class OptionsTest {
       });
       assertThat(warnings.size()).as("at most one complaint per part of %s", args)
           .isLessThanOrEqualTo(args.toString().split(",", -1).length);
+    }
+  }
+
+  @Test
+  void everyOptionsKindParsesValuesOfItsDefaultsType() {
+    Map<ValueParsers.Kind, String> samples = Map.of(ValueParsers.Kind.PORT, "0", ValueParsers.Kind.HOST, "127.0.0.1",
+        ValueParsers.Kind.BOOL, "true", ValueParsers.Kind.BYTES, "1k", ValueParsers.Kind.DURATION, "5s",
+        ValueParsers.Kind.POSITIVE_INT, "3", ValueParsers.Kind.PACKAGE_GLOBS, "com.example.*",
+        ValueParsers.Kind.TOKEN, "abcdefghijklmn", ValueParsers.Kind.USER, "scraper", ValueParsers.Kind.PATH, "/tmp/x");
+    assertThat(samples.keySet()).containsExactlyInAnyOrder(ValueParsers.Kind.values());
+    for (Option<?> option : Options.ALL) {
+      Class<?> type = option.defaultValue() instanceof List ? List.class : option.defaultValue().getClass();
+      assertThat(option.parse(samples.get(option.kind()))).as(option.key()).isInstanceOf(type);
     }
   }
 }
