@@ -28,33 +28,37 @@ import java.lang.instrument.Instrumentation;
  * plain class-file transformer and a look at the class path; nothing else runs before {@code main}.
  * Attached to a running JVM, it has no choice: loaded classes are retransformed.
  *
- * <p>The rest starts on a daemon thread: the JVM's allocation sampler (its own thread: the Flight
- * Recorder takes about half a second to start); the GC listener, so early collections are seen; the
- * collector before the queues fill (until then a full queue drops and counts); the HTTP endpoint.
+ * <p>The rest starts on a daemon thread: the collector's queues, and the hooks armed to report to
+ * them (until then, a few milliseconds, they count nothing); the JVM's allocation sampler (its own
+ * thread: the Flight Recorder takes about half a second to start); the GC listener, so early
+ * collections are seen; the collector before the queues fill (until then a full queue drops and
+ * counts); the HTTP endpoint.
  * A part that fails is reported in one line and the rest runs on.
  */
 final class AgentStartup {
   private AgentStartup() {}
 
   static void start(Options options, Instrumentation instrumentation, boolean atJvmStart) {
-    EventQueues queues = new EventQueues();
     SiteRegistry sites = new SiteRegistry();
     InstrumentationCounts counts = new InstrumentationCounts();
-    OldObjects oldObjects = new OldObjects();
     AllocationSources allocations = options.allocations()
-        ? new AllocationSources(options, instrumentation, queues, sites, counts) : null;
+        ? new AllocationSources(options, instrumentation, sites, counts) : null;
     boolean instrumentNow = atJvmStart && allocations != null && allocations.hooks();
     if (instrumentNow) {
       allocations.instrument();
     }
     Thread starter = new Thread(() -> {
       try {
+        EventQueues queues = new EventQueues();
+        OldObjects oldObjects = new OldObjects();
         if (allocations != null) {
-          allocations.startSampler(oldObjects); // first: the Flight Recorder takes longest to start, on a thread of its own
+          allocations.armHooks(queues);
+          allocations.startSampler(queues, oldObjects); // early: the Flight Recorder takes longest to start, on a thread of its own
         }
         startCollector(options, queues, sites, counts, oldObjects);
         if (!instrumentNow && allocations != null && allocations.hooks()) {
           allocations.instrument();
+          allocations.armHooks(queues);
         }
       } catch (Throwable t) {
         try {

@@ -35,22 +35,31 @@ final class AllocationSources {
 
   private final Options options;
   private final Instrumentation instrumentation;
-  private final EventQueues queues;
   private final SiteRegistry sites;
   private final InstrumentationCounts counts;
   private final HookedClasses hooked = new HookedClasses();
-  private final UserCode userCode;
   private final boolean jfr;
+  private UserCode userCode;
+  private volatile boolean instrumented;
 
-  AllocationSources(Options options, Instrumentation instrumentation, EventQueues queues, SiteRegistry sites,
-      InstrumentationCounts counts) {
+  AllocationSources(Options options, Instrumentation instrumentation, SiteRegistry sites, InstrumentationCounts counts) {
     this.options = options;
     this.instrumentation = instrumentation;
-    this.queues = queues;
     this.sites = sites;
     this.counts = counts;
     this.jfr = options.jfr() && jfrPresent();
-    this.userCode = new UserCode(include(), options.exclude());
+  }
+
+  /**
+   * Made when first needed: by the hooks in {@code premain}, else by the sampler on memwatch's own
+   * thread, so that with the sampler alone the application's jar is read after the host's start,
+   * not before it.
+   */
+  private synchronized UserCode userCode() {
+    if (userCode == null) {
+      userCode = new UserCode(include(), options.exclude());
+    }
+    return userCode;
   }
 
   private boolean jfrPresent() {
@@ -70,8 +79,10 @@ final class AllocationSources {
     long start = System.nanoTime();
     OwnCode own = OwnCodeDetector.detect(LaunchFacts.ofThisJvm());
     if (own.isKnown()) {
-      Log.debug("your own code, found in " + own.from() + " after " + (System.nanoTime() - start) / 1_000_000
-          + " ms: " + String.join(";", own.packages().stream().map(p -> p.isEmpty() ? "(default package)" : p).toList()));
+      if (Log.debugging()) {
+        Log.debug("your own code, found in " + own.from() + " after " + (System.nanoTime() - start) / 1_000_000
+            + " ms: " + String.join(";", own.packages().stream().map(p -> p.isEmpty() ? "(default package)" : p).toList()));
+      }
       return own.packages();
     }
     // Without the sampler, hooks everywhere are the only way to see allocations at all.
@@ -86,13 +97,17 @@ final class AllocationSources {
     return options.hooks();
   }
 
-  /** Puts the hooks in place: in {@code premain} so classes are instrumented as they load, never retransformed. */
+  /**
+   * Puts the hooks in place: in {@code premain} so classes are instrumented as they load, never
+   * retransformed. They count nothing until {@link #armHooks} gives them somewhere to report to.
+   */
   void instrument() {
     try {
       long start = System.nanoTime();
       BootstrapInjector.keepByteBuddyOffUnsafe();
       BootstrapInjector.inject(instrumentation);
-      AllocationInstrumentation.install(instrumentation, queues, sites, counts, hooked, userCode, options.sampleBytes());
+      AllocationInstrumentation.install(instrumentation, sites, counts, hooked, userCode());
+      instrumented = true;
       Log.debug("allocation instrumentation in place after " + (System.nanoTime() - start) / 1_000_000 + " ms, "
           + counts.transformedClasses() + " classes instrumented so far");
     } catch (Throwable t) {
@@ -101,13 +116,20 @@ final class AllocationSources {
     }
   }
 
+  /** The hooks' samples go to {@code queues} from now on; before, the hooks count nothing. After {@link #instrument}. */
+  void armHooks(EventQueues queues) {
+    if (instrumented) { // else the hook is not in the bootstrap loader, and nothing calls it
+      AllocationInstrumentation.arm(instrumentation, queues, options.sampleBytes());
+    }
+  }
+
   /** Starts the JVM's sampler on a daemon thread of its own, plugging its leak profiler into {@code oldObjects}; returns at once. */
-  void startSampler(OldObjects oldObjects) {
+  void startSampler(EventQueues queues, OldObjects oldObjects) {
     if (!jfr) {
       return;
     }
     try {
-      JfrAllocationSampler.start(queues, sites, userCode, hooked, oldObjects, () -> Log.warn(
+      JfrAllocationSampler.start(queues, sites, userCode(), hooked, oldObjects, () -> Log.warn(
           "the JVM's allocation sampler (JFR) could not start; allocation sites come from the hooks in your own "
               + "code only, so bytes allocated inside the JDK and libraries are not counted (debug=true tells why)"));
     } catch (Throwable t) {

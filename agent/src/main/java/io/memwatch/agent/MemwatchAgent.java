@@ -36,7 +36,9 @@ public final class MemwatchAgent {
       }
       Options options = Options.fromEnvironment(args, Log::warn);
       Log.setDebug(options.debug());
-      Log.debug("options: " + options + " (read in " + (System.nanoTime() - start) / 1_000_000 + " ms)");
+      if (Log.debugging()) {
+        Log.debug("options: " + options + " (read in " + (System.nanoTime() - start) / 1_000_000 + " ms)");
+      }
       AgentStartup.start(options, instrumentation, atJvmStart);
       Log.debug((atJvmStart ? "premain" : "agentmain") + " returns after " + (System.nanoTime() - start) / 1_000_000 + " ms");
     } catch (Throwable t) {

@@ -34,16 +34,23 @@ public final class AllocationInstrumentation implements AutoCloseable {
     this.hooked = hooked;
   }
 
-  /** Call only after {@link BootstrapInjector#inject}. */
-  public static AllocationInstrumentation install(Instrumentation instrumentation, EventQueues queues,
-      SiteRegistry sites, InstrumentationCounts counts, HookedClasses hooked, UserCode userCode, long sampleBytes) {
-    AllocationHook.arm(new QueueingSink(queues, instrumentation), sampleBytes);
+  /**
+   * Call only after {@link BootstrapInjector#inject}. The instrumented classes call the hook's
+   * disarmed fast path until {@link #arm}.
+   */
+  public static AllocationInstrumentation install(Instrumentation instrumentation, SiteRegistry sites,
+      InstrumentationCounts counts, HookedClasses hooked, UserCode userCode) {
     AllocationSiteTransformer transformer = new AllocationSiteTransformer(
         instrumentation, userCode, new AllocationSiteRewriter(sites), hooked, counts);
     instrumentation.addTransformer(transformer, true);
     AllocationInstrumentation installed = new AllocationInstrumentation(instrumentation, transformer, hooked);
     installed.retransformLoaded(counts);
     return installed;
+  }
+
+  /** Samples from now on, one per {@code sampleBytes} on average, into {@code queues}. Call only after {@link BootstrapInjector#inject}. */
+  public static void arm(Instrumentation instrumentation, EventQueues queues, long sampleBytes) {
+    AllocationHook.arm(new QueueingSink(queues, instrumentation), sampleBytes);
   }
 
   private void retransformLoaded(InstrumentationCounts counts) {

@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
  * the default: a typo must never take the host service down.
  */
 public final class Options {
+  // Parsed in premain, before the host's main and in the interpreter: plain loops rather than
+  // streams and lambdas on the way, each lambda a class spun at run time.
   public static final Option<Integer> PORT =
       Option.single("port", 9404, ValueParsers.Kind.PORT, "a port number from 0 to 65535 (0 picks a free one)");
   public static final Option<String> HOST =
@@ -88,7 +90,9 @@ public final class Options {
 
   public static Options fromEnvironment(String agentArgs, Consumer<String> warn) {
     Map<String, String> properties = new HashMap<>();
-    System.getProperties().forEach((k, v) -> properties.put(String.valueOf(k), String.valueOf(v)));
+    for (Map.Entry<Object, Object> property : System.getProperties().entrySet()) {
+      properties.put(String.valueOf(property.getKey()), String.valueOf(property.getValue()));
+    }
     return parse(agentArgs, properties, System.getenv(), warn);
   }
 
@@ -263,9 +267,10 @@ public final class Options {
       } else if (equals < 0) {
         warn.accept("option '" + key + "' has no value: write " + key + "=VALUE, VALUE being " + option.allowed());
       } else {
-        List<String> texts = byKey.computeIfAbsent(key, k -> new ArrayList<>());
-        if (!option.repeatable()) {
-          texts.clear(); // the last one given wins, as on a command line
+        List<String> texts = byKey.get(key);
+        if (texts == null || !option.repeatable()) {
+          texts = new ArrayList<>(); // the last one given wins, as on a command line
+          byKey.put(key, texts);
         }
         texts.add(pair.substring(equals + 1));
       }
@@ -309,7 +314,12 @@ public final class Options {
   }
 
   private static Option<?> find(String key) {
-    return ALL.stream().filter(o -> o.key().equals(key)).findFirst().orElse(null);
+    for (Option<?> option : ALL) {
+      if (option.key().equals(key)) {
+        return option;
+      }
+    }
+    return null;
   }
 
   private static String knownKeys() {

@@ -7,12 +7,15 @@ import java.util.regex.Pattern;
 
 /** Parsers for option values; each throws {@link IllegalArgumentException} on a bad value. */
 final class ValueParsers {
-  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\-\\[\\]]+");
-  private static final Pattern PACKAGE_GLOB = Pattern.compile("[A-Za-z0-9_$.*]+");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|)", Pattern.CASE_INSENSITIVE);
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]?)i?b?", Pattern.CASE_INSENSITIVE);
-
   private ValueParsers() {}
+
+  /** Compiled when an option that needs one is first given, not for every start (premain runs them interpreted). */
+  private static final class Patterns {
+    static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\-\\[\\]]+");
+    static final Pattern PACKAGE_GLOB = Pattern.compile("[A-Za-z0-9_$.*]+");
+    static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|)", Pattern.CASE_INSENSITIVE);
+    static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]?)i?b?", Pattern.CASE_INSENSITIVE);
+  }
 
   /**
    * The kinds of value an option takes, each with its parser. An enum rather than a method reference
@@ -49,7 +52,7 @@ final class ValueParsers {
 
   static String host(String text) {
     String host = text.trim();
-    if (!HOST.matcher(host).matches()) {
+    if (!Patterns.HOST.matcher(host).matches()) {
       throw new IllegalArgumentException();
     }
     return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
@@ -65,7 +68,7 @@ final class ValueParsers {
 
   /** {@code 512k}, {@code 1m}, {@code 1MiB}, {@code 4096}: bytes, at least 1. */
   static long bytes(String text) {
-    var matcher = SIZE.matcher(text.trim());
+    var matcher = Patterns.SIZE.matcher(text.trim());
     if (!matcher.matches()) {
       throw new IllegalArgumentException();
     }
@@ -109,7 +112,7 @@ final class ValueParsers {
 
   /** {@code 500ms}, {@code 60s}, {@code 30m}, {@code 2h}; a bare number is seconds. */
   static java.time.Duration duration(String text) {
-    var matcher = DURATION.matcher(text.trim());
+    var matcher = Patterns.DURATION.matcher(text.trim());
     if (!matcher.matches()) {
       throw new IllegalArgumentException();
     }
@@ -141,7 +144,7 @@ final class ValueParsers {
       if (glob.isEmpty()) {
         continue;
       }
-      if (!PACKAGE_GLOB.matcher(glob).matches()) {
+      if (!Patterns.PACKAGE_GLOB.matcher(glob).matches()) {
         throw new IllegalArgumentException();
       }
       globs.add(glob);

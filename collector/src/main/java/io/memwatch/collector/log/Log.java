@@ -49,6 +49,11 @@ public final class Log {
     }
   }
 
+  /** Whether debug lines are printed: for a line that costs something to put together. */
+  public static boolean debugging() {
+    return debug;
+  }
+
   public static void debug(String message) {
     if (debug) {
       System.err.println("memwatch: [debug] " + message);
