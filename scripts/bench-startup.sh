@@ -12,6 +12,8 @@
 #       # configurations as in bench-overhead.sh: baseline, hooks-everywhere, hooks-own, sampler, memwatch,
 #       # allocation-instrumenter
 #   MEMWATCH_ARGS="allocations=false" scripts/bench-startup.sh
+#   PROGRAM=greeter scripts/bench-startup.sh     # a program whose own code allocates (Greeter): the hooks
+#                                                # then instrument a class with a new before its main runs
 #   HOLD_MS=3000 scripts/bench-startup.sh        # the program waits 3 s before it exits: the agent's exit
 #                                                # with its endpoint and sampler running (the wall time
 #                                                # includes the 3 s)
@@ -29,7 +31,11 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 agent=${AGENT_JAR:-$root/scripts/benchmarks/target/agents/memwatch-agent.jar}
 bench=$root/scripts/benchmarks/target/benchmarks.jar
 instrumenter=$root/scripts/benchmarks/target/agents/java-allocation-instrumenter.jar
-main=io.memwatch.benchmarks.startup.Hello
+case ${PROGRAM:-hello} in
+  hello) main=io.memwatch.benchmarks.startup.Hello ;;
+  greeter) main=io.memwatch.benchmarks.startup.Greeter ;;
+  *) echo "bench-startup: unknown PROGRAM '$PROGRAM' (known: hello, greeter)" >&2; exit 1 ;;
+esac
 hold=(-Dhello.holdMs="${HOLD_MS:-0}")
 
 if [[ -z ${SKIP_BUILD:-} ]]; then
