@@ -54,7 +54,14 @@ final class ObjectSizeEstimator {
 
   private static int compute(String internalName, ClassLoader loader) {
     Class<?> jdkClass = jdkClass(internalName);
-    return jdkClass != null ? sizeOf(jdkClass) : fromClassFiles(internalName, loader);
+    if (jdkClass != null) {
+      try {
+        return sizeOf(jdkClass);
+      } catch (LinkageError | RuntimeException e) {
+        // a field's type the JVM cannot resolve: the class files tell the same without resolving it
+      }
+    }
+    return fromClassFiles(internalName, loader);
   }
 
   static int fromClassFiles(String internalName, ClassLoader loader) {
