@@ -17,8 +17,6 @@ import java.util.stream.Collectors;
  * the default: a typo must never take the host service down.
  */
 public final class Options {
-  // Parsed in premain, before the host's main and in the interpreter: plain loops rather than
-  // streams and lambdas on the way, each lambda a class spun at run time.
   public static final Option<Integer> PORT =
       Option.single("port", 9404, ValueParsers.Kind.PORT, "a port number from 0 to 65535 (0 picks a free one)");
   public static final Option<String> HOST =
@@ -96,6 +94,8 @@ public final class Options {
     return parse(agentArgs, properties, System.getenv(), warn);
   }
 
+  // Runs in premain, before the host's main and in the interpreter: plain loops rather than streams
+  // and lambdas on the way of a start without warnings, each lambda a class spun at run time.
   public static Options parse(
       String agentArgs, Map<String, String> properties, Map<String, String> environment, Consumer<String> warn) {
     Map<String, List<String>> fromArgs = splitAgentArgs(agentArgs, warn);
